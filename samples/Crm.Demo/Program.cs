@@ -1,11 +1,5 @@
-using Crm.Core;
-using Spectre.Console;
+using Crm.Demo.Cli;
 
-// A first version of the demo; the full story (customers across channels, lifecycle, loyalty,
-// segments, RFM, CLV) grows here as capabilities land.
-var table = new Table().AddColumn("Amount").AddColumn("Currency");
-foreach (var money in new[] { Money.Of(19.99m, "EUR"), Money.Of(5m, "EUR") })
-{
-    table.AddRow(money.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture), money.Currency.Code);
-}
-AnsiConsole.Write(table);
+// The demo host: a small command dispatcher (see Cli/CliApp.cs). No arguments runs the guided demo;
+// `rfm` scores a purchase CSV; `--help` lists every command with examples.
+return CliApp.Run(args);
