@@ -59,9 +59,17 @@ public abstract class AggregateRoot<TId>
     protected abstract AggregateRoot<TId> CreateCopy();
 
     /// <summary>A deep copy with the same <see cref="Version"/> and no pending events.</summary>
+    /// <exception cref="InvalidOperationException">The derived <see cref="CreateCopy"/> returned null, this instance, or another type.</exception>
     internal AggregateRoot<TId> Snapshot()
     {
         var copy = CreateCopy();
+        // A broken CreateCopy would silently share state with the store (or wipe this instance's pending events
+        // below), so it is a programming error reported at once.
+        if (copy is null || ReferenceEquals(copy, this) || copy.GetType() != GetType())
+        {
+            throw new InvalidOperationException(
+                $"{GetType().Name}.CreateCopy must return a new {GetType().Name} instance with the same state; it returned {(copy is null ? "null" : ReferenceEquals(copy, this) ? "the same instance" : "a " + copy.GetType().Name)}.");
+        }
         copy.Version = Version;
         copy.TenantId = TenantId;
         copy._events = null;

@@ -1,0 +1,122 @@
+namespace Crm.Core.Storage;
+
+/// <summary>The <see cref="IUnitOfWork"/> of an <see cref="InMemoryStore"/>: collects one scope's changes and commits them atomically.</summary>
+/// <remarks>
+/// Registered per dependency-injection scope by <c>UseInMemoryStore()</c>; the <see cref="InMemoryRepository{T, TId}"/>
+/// instances of the same scope register their changes here. Not thread-safe (one logical flow at a time).
+/// </remarks>
+public sealed class InMemoryUnitOfWork : IUnitOfWork
+{
+    private readonly IDomainEventDispatcher _dispatcher;
+    private readonly List<InMemoryChange> _changes = new();
+    private readonly Dictionary<(Type Type, object Id), InMemoryChange> _byKey = new();
+
+    /// <summary>Creates a unit of work over <paramref name="store"/>.</summary>
+    /// <param name="store">The store to commit to.</param>
+    /// <param name="dispatcher">Receives the domain events after each successful commit.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public InMemoryUnitOfWork(InMemoryStore store, IDomainEventDispatcher dispatcher)
+    {
+        Store = Preconditions.CheckNotNull(store);
+        _dispatcher = Preconditions.CheckNotNull(dispatcher);
+    }
+
+    /// <summary>The store this unit of work commits to.</summary>
+    public InMemoryStore Store { get; }
+
+    /// <inheritdoc/>
+    public bool HasChanges => _changes.Count > 0;
+
+    /// <inheritdoc/>
+    public async Task<int> CommitAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_changes.Count == 0)
+            {
+                return 0;
+            }
+            Store.Commit(_changes);
+            var events = new List<IDomainEvent>();
+            foreach (var change in _changes)
+            {
+                change.Complete(events);
+            }
+            var count = _changes.Count;
+            Clear(); // before dispatching: a dispatcher failure must not leave committed changes pending
+            if (events.Count > 0)
+            {
+                await _dispatcher.DispatchAsync(events, cancellationToken).ConfigureAwait(false);
+            }
+            return count;
+        }
+        finally
+        {
+            Clear();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Discard() => Clear();
+
+    internal void Register<T, TId>(InMemoryChangeKind kind, T aggregate)
+        where T : AggregateRoot<TId>
+        where TId : struct, IEquatable<TId>
+    {
+        var key = (typeof(T), (object)aggregate.Id);
+        var type = typeof(T).Name;
+        var id = InMemoryChange<T, TId>.IdText(aggregate.Id);
+        if (_byKey.TryGetValue(key, out var existing))
+        {
+            var pending = (InMemoryChange<T, TId>)existing;
+            switch (kind, pending.Kind)
+            {
+                case (InMemoryChangeKind.Add, _):
+                    throw new DuplicateAggregateException(type, id);
+                case (_, InMemoryChangeKind.Remove):
+                    throw new AggregateNotFoundException(type, id, "it is already registered for removal in this unit of work.");
+                case (InMemoryChangeKind.Update, _):
+                    pending.Aggregate = aggregate; // latest copy wins; the add or version check still applies on commit
+                    return;
+                case (InMemoryChangeKind.Remove, InMemoryChangeKind.Add):
+                    _changes.Remove(existing); // added and removed in one unit of work: nothing to write
+                    _byKey.Remove(key);
+                    return;
+                default: // Remove after Update
+                    pending.Kind = InMemoryChangeKind.Remove;
+                    pending.Aggregate = aggregate;
+                    return;
+            }
+        }
+
+        // Early checks against the current store give the caller the error at the faulty line; the commit checks again.
+        var stored = Store.Table<T, TId>().GetValueOrDefault(aggregate.Id);
+        var change = new InMemoryChange<T, TId>(kind, aggregate);
+        if (kind == InMemoryChangeKind.Add)
+        {
+            Preconditions.CheckArgument(aggregate.Version == 0, nameof(aggregate),
+                $"This {type} was already saved (version {aggregate.Version}); register changes to it with UpdateAsync.");
+            if (stored is not null)
+            {
+                throw new DuplicateAggregateException(type, id);
+            }
+        }
+        else
+        {
+            if (aggregate.Version == 0)
+            {
+                throw new AggregateNotFoundException(type, id, "it was never saved; add it with AddAsync first.");
+            }
+            change.CheckVersion(stored);
+        }
+        _changes.Add(change);
+        _byKey.Add(key, change);
+    }
+
+    private void Clear()
+    {
+        _changes.Clear();
+        _byKey.Clear();
+    }
+}
