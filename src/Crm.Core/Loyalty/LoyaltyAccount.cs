@@ -1,0 +1,646 @@
+using System.Globalization;
+using Crm.Core.Customers;
+using Crm.Core.Purchases;
+using Crm.Core.Tenancy;
+using NodaTime;
+
+namespace Crm.Core.Loyalty;
+
+/// <summary>
+/// A member's points and tier in one programme: an append-only ledger of entries from which every balance is derived.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every operation is validated completely before anything is recorded, so a refused operation changes nothing.
+/// Operations that carry an idempotency key (accruals, events, redemptions, returns, adjustments, transfers,
+/// cancellations) are recorded once: repeating the key returns the original entry with
+/// <see cref="LedgerResult{TEntry}.AlreadyApplied"/> set. Keys share one namespace per account; a key reused for a
+/// different kind of operation throws <see cref="IdempotencyKeyConflictException"/>.
+/// </para>
+/// <para>
+/// Ledger time never goes backwards: an entry is stamped with the instant passed in, or with the previous entry's
+/// instant if that is later. Points earn, expire and count for tiers by the purchase or event time instead.
+/// </para>
+/// <para>Not thread-safe: load one copy per unit of work; the store's version check catches concurrent changes.</para>
+/// </remarks>
+public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
+{
+    private LedgerState _state;
+    private List<TierChange> _tierHistory;
+    private int _earnedTier;
+    private string _tier;
+    private Instant _heldUntil;
+    private Instant _lastQualifiedAt;
+
+    private LoyaltyAccount(LoyaltyAccountId id, Instant openedAt, string tier, TenantId? tenantId)
+        : base(id, tenantId)
+    {
+        OpenedAt = openedAt;
+        _state = new LedgerState();
+        _tierHistory = new List<TierChange>();
+        _tier = tier;
+        _heldUntil = openedAt;
+        _lastQualifiedAt = openedAt;
+    }
+
+    /// <summary>Opens an empty account in the programme's lowest tier.</summary>
+    /// <param name="id">The account id (programme and customer).</param>
+    /// <param name="programme">The programme; must be the one the id names.</param>
+    /// <param name="openedAt">When the member joined.</param>
+    /// <param name="tenantId">The tenant, when the host uses tenancy.</param>
+    /// <exception cref="ArgumentException">The id is default or names another programme.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="programme"/> is null.</exception>
+    public static LoyaltyAccount Open(LoyaltyAccountId id, LoyaltyProgramme programme, Instant openedAt, TenantId? tenantId = null)
+    {
+        Preconditions.CheckNotNull(programme);
+        Preconditions.CheckArgument(id.ProgrammeId == programme.Id, nameof(id), $"The account belongs to programme '{id.ProgrammeId}' but programme '{programme.Id}' was given.");
+        return new LoyaltyAccount(id, openedAt, programme.Tiers.Tiers[0].Code, tenantId);
+    }
+
+    /// <summary>The programme.</summary>
+    public ProgrammeId ProgrammeId => Id.ProgrammeId;
+
+    /// <summary>The member.</summary>
+    public CustomerId CustomerId => Id.CustomerId;
+
+    /// <summary>When the member joined.</summary>
+    public Instant OpenedAt { get; }
+
+    /// <summary>The ledger, oldest first.</summary>
+    public IReadOnlyList<LedgerEntry> Entries => _state.Entries;
+
+    /// <summary>The member's effective tier as of the last operation (an override, while it lasts, or the earned tier).</summary>
+    public string Tier => _tier;
+
+    /// <summary>The tier earned by the metric, ignoring any override.</summary>
+    public string EarnedTier(LoyaltyProgramme programme) => Checked(programme).Tiers.Tiers[_earnedTier].Code;
+
+    /// <summary>The manual override, or null.</summary>
+    public TierOverride? TierOverride { get; private set; }
+
+    /// <summary>Every change of the effective tier, oldest first, with reason and evidence.</summary>
+    public IReadOnlyList<TierChange> TierHistory => _tierHistory;
+
+    /// <summary>Points owed after returns of spent points; later credits pay it off first.</summary>
+    public long Deficit => _state.Deficit;
+
+    /// <summary>The lots as they stand, oldest first.</summary>
+    public IReadOnlyList<PointsLot> Lots
+    {
+        get
+        {
+            var lots = new PointsLot[_state.LotCount];
+            for (var i = 0; i < lots.Length; i++)
+            {
+                ref readonly var lot = ref _state.LotAt(i);
+                lots[i] = new PointsLot(lot.Sequence, lot.EarnedAt, lot.AvailableAt, lot.ExpiresAt == Instant.MaxValue ? null : lot.ExpiresAt,
+                    lot.Original, lot.Remaining, lot.Expired, lot.Reversed);
+            }
+            return lots;
+        }
+    }
+
+    /// <summary>The entry recorded with <paramref name="key"/>, if any.</summary>
+    public bool TryGetEntry(string key, out LedgerEntry entry)
+    {
+        Preconditions.CheckNotNull(key);
+        return _state.TryGetByKey(key, out entry);
+    }
+
+    /// <summary>
+    /// The balances at <paramref name="at"/>: computed from the live state when <paramref name="at"/> is at or after the
+    /// last entry, otherwise by replaying the entries recorded up to <paramref name="at"/>.
+    /// </summary>
+    public LoyaltyBalance BalanceAt(Instant at) =>
+        at >= _state.LastAt ? _state.BalanceAt(at) : LedgerState.Replay(_state.Entries, at).BalanceAt(at);
+
+    /// <summary>Points (per lot) that expire after <paramref name="asOf"/> and no later than <paramref name="asOf"/> + <paramref name="within"/>, soonest first — for reminders.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="within"/> is negative.</exception>
+    public IReadOnlyList<ExpiringPoints> ExpiringWithin(Instant asOf, Duration within)
+    {
+        Preconditions.CheckArgument(within >= Duration.Zero, nameof(within), "The reminder window must not be negative.");
+        var until = asOf + within;
+        var result = new List<ExpiringPoints>();
+        for (var i = 0; i < _state.LotCount; i++)
+        {
+            ref readonly var lot = ref _state.LotAt(i);
+            if (lot.Remaining > 0 && lot.ExpiresAt > asOf && lot.ExpiresAt <= until)
+            {
+                result.Add(new ExpiringPoints(lot.Sequence, lot.Remaining, lot.ExpiresAt));
+            }
+        }
+        result.Sort((a, b) => a.ExpiresAt != b.ExpiresAt ? a.ExpiresAt.CompareTo(b.ExpiresAt) : a.Lot.CompareTo(b.Lot));
+        return result;
+    }
+
+    /// <summary>
+    /// Awards the points a purchase earns under the programme's rules, as one earn entry (a lot) recording every rule
+    /// that contributed. Idempotent by the purchase's transaction id. A purchase that earns nothing is still recorded
+    /// (it counts for tiers and explains why nothing was awarded). May upgrade the tier.
+    /// </summary>
+    /// <param name="programme">The programme.</param>
+    /// <param name="purchase">The purchase (not a refund), in the programme currency, of this member.</param>
+    /// <param name="now">The current instant (from the host's clock).</param>
+    /// <param name="context">Segments for rule conditions; null for none.</param>
+    /// <exception cref="ArgumentException">The purchase is a refund, belongs to another customer, or the programme is not this account's.</exception>
+    /// <exception cref="CurrencyMismatchException">The purchase is not in the programme currency.</exception>
+    /// <exception cref="IdempotencyKeyConflictException">The transaction id was used as the key of another kind of operation.</exception>
+    public LedgerResult<EarnEntry> Accrue(LoyaltyProgramme programme, Purchase purchase, Instant now, EarningContext? context = null)
+    {
+        Checked(programme);
+        Preconditions.CheckNotNull(purchase);
+        Preconditions.CheckArgument(!purchase.IsRefund, nameof(purchase), "A refund takes points back: pass it to Reverse, not Accrue.");
+        Preconditions.CheckArgument(purchase.CustomerId == CustomerId, nameof(purchase), $"The purchase belongs to customer '{purchase.CustomerId}', not to this account's member.");
+        if (purchase.Total.Currency != programme.Currency)
+        {
+            throw new CurrencyMismatchException(programme.Currency, purchase.Total.Currency);
+        }
+        var key = purchase.TransactionId.Value;
+        if (Existing<EarnEntry>(key, LedgerEntryKind.Earn) is { } existing)
+        {
+            return new(existing, true);
+        }
+        var at = Stamp(now);
+        SyncOverride(programme, at);
+        var contributions = programme.Engine.EvaluatePurchase(purchase, _tier, context?.Segments, !_state.HasPurchase, _state, out var total);
+        var earnedAt = purchase.OccurredAt;
+        var entry = new EarnEntry(_state.NextSequence, at, key, total, earnedAt, earnedAt + programme.PendingPeriod,
+            programme.Expiry.ExpiresAt(earnedAt, programme.Zone), Math.Min(_state.Deficit, total), EarnSource.Purchase, purchase.Total.Amount, contributions);
+        _state.Apply(entry);
+        CheckUpgrade(programme, at);
+        return new(entry, false);
+    }
+
+    /// <summary>Awards the points event rules give for <paramref name="loyaltyEvent"/>. Idempotent by the event's key.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The programme is not this account's.</exception>
+    /// <exception cref="IdempotencyKeyConflictException">The key was used for another kind of operation.</exception>
+    public LedgerResult<EarnEntry> AwardEvent(LoyaltyProgramme programme, LoyaltyEvent loyaltyEvent, Instant now, EarningContext? context = null)
+    {
+        Checked(programme);
+        Preconditions.CheckNotNull(loyaltyEvent);
+        if (Existing<EarnEntry>(loyaltyEvent.Key, LedgerEntryKind.Earn) is { } existing)
+        {
+            return new(existing, true);
+        }
+        var at = Stamp(now);
+        SyncOverride(programme, at);
+        var contributions = programme.Engine.EvaluateEvent(loyaltyEvent, _tier, context?.Segments, _state, out var total);
+        var earnedAt = loyaltyEvent.OccurredAt;
+        var entry = new EarnEntry(_state.NextSequence, at, loyaltyEvent.Key, total, earnedAt, earnedAt,
+            programme.Expiry.ExpiresAt(earnedAt, programme.Zone), Math.Min(_state.Deficit, total), EarnSource.Event, 0m, contributions);
+        _state.Apply(entry);
+        CheckUpgrade(programme, at);
+        return new(entry, false);
+    }
+
+    /// <summary>
+    /// Spends points towards an order. The points are taken from available lots in the programme's spending order.
+    /// </summary>
+    /// <param name="programme">The programme.</param>
+    /// <param name="points">The points to spend (positive).</param>
+    /// <param name="key">The idempotency key, e.g. <c>redeem:ORDER-7</c>.</param>
+    /// <param name="now">The current instant.</param>
+    /// <param name="orderTotal">The order the points pay towards; when given, the programme's maximum order share applies.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="points"/> is not positive.</exception>
+    /// <exception cref="InsufficientPointsException">Fewer points are available.</exception>
+    /// <exception cref="RedemptionRefusedException">The minimum balance or maximum order share forbids it.</exception>
+    public LedgerResult<RedeemEntry> Redeem(LoyaltyProgramme programme, long points, string key, Instant now, Money? orderTotal = null)
+    {
+        Checked(programme);
+        Preconditions.CheckPositive(points);
+        ValidateKey(key);
+        if (Existing<RedeemEntry>(key, LedgerEntryKind.Redeem) is { } existing)
+        {
+            return new(existing, true);
+        }
+        if (orderTotal is { } order)
+        {
+            var policy = programme.Redemption;
+            Preconditions.CheckArgument(order.Currency == programme.Currency && order.Amount > 0m, nameof(orderTotal), "The order total must be positive and in the programme currency.");
+            var value = points * policy.PointValue.Amount;
+            if (value > order.Amount * policy.MaximumOrderShare)
+            {
+                throw new RedemptionRefusedException(Id, RedemptionRefusal.ExceedsMaximumOrderShare,
+                    $"{points} points are worth {value} but at most {policy.MaximumOrderShare:P0} of the order ({order.Amount * policy.MaximumOrderShare}) may be paid with points. Redeem fewer points.");
+            }
+        }
+        return new(RedeemCore(programme, points, key, now, null, orderTotal), false);
+    }
+
+    /// <summary>Redeems a catalogue reward at its cost, respecting its per-member limit.</summary>
+    /// <exception cref="RedemptionRefusedException">The reward is unknown, its limit is reached, or the minimum balance forbids it.</exception>
+    /// <exception cref="InsufficientPointsException">Fewer points are available than the reward costs.</exception>
+    public LedgerResult<RedeemEntry> RedeemReward(LoyaltyProgramme programme, string rewardId, string key, Instant now)
+    {
+        Checked(programme);
+        Preconditions.CheckNotNull(rewardId);
+        ValidateKey(key);
+        if (Existing<RedeemEntry>(key, LedgerEntryKind.Redeem) is { } existing)
+        {
+            return new(existing, true);
+        }
+        var reward = programme.Redemption.FindReward(rewardId)
+            ?? throw new RedemptionRefusedException(Id, RedemptionRefusal.UnknownReward, "The reward is not in the programme's catalogue; check its id.");
+        if (reward.PerMemberLimit is { } limit && _state.RewardCount(reward.Id) >= limit)
+        {
+            throw new RedemptionRefusedException(Id, RedemptionRefusal.RewardLimitReached,
+                $"Reward '{reward.Id}' may be redeemed {limit} time(s) per member and that many redemptions are already recorded.");
+        }
+        return new(RedeemCore(programme, reward.Cost, key, now, reward.Id, null), false);
+    }
+
+    private RedeemEntry RedeemCore(LoyaltyProgramme programme, long points, string key, Instant now, string? rewardId, Money? orderTotal)
+    {
+        var at = Stamp(now);
+        var available = _state.AvailableAt(at);
+        if (available < programme.Redemption.MinimumBalance)
+        {
+            throw new RedemptionRefusedException(Id, RedemptionRefusal.BelowMinimumBalance,
+                $"The member has {available} available points and the programme requires {programme.Redemption.MinimumBalance} before redeeming.");
+        }
+        if (points > available)
+        {
+            throw new InsufficientPointsException(Id, points, available);
+        }
+        var entry = new RedeemEntry(_state.NextSequence, at, key, _state.Allocate(points, at, programme.SpendingOrder), rewardId, orderTotal);
+        _state.Apply(entry);
+        return entry;
+    }
+
+    /// <summary>Cancels a redemption: its points go back to the lots they came from, which keep their original expiry (so points whose lot expired meanwhile expire at the next <see cref="ExpireDue"/>).</summary>
+    /// <param name="programme">The programme.</param>
+    /// <param name="redemptionKey">The key the redemption was recorded with.</param>
+    /// <param name="key">This cancellation's idempotency key.</param>
+    /// <param name="now">The current instant.</param>
+    /// <exception cref="LedgerEntryNotFoundException">No redemption has <paramref name="redemptionKey"/>.</exception>
+    /// <exception cref="RedemptionRefusedException">The redemption was already cancelled (under another key).</exception>
+    public LedgerResult<RedemptionCancelledEntry> CancelRedemption(LoyaltyProgramme programme, string redemptionKey, string key, Instant now)
+    {
+        Checked(programme);
+        Preconditions.CheckNotNull(redemptionKey);
+        ValidateKey(key);
+        if (Existing<RedemptionCancelledEntry>(key, LedgerEntryKind.RedemptionCancelled) is { } existing)
+        {
+            return new(existing, true);
+        }
+        if (!_state.TryGetByKey(redemptionKey, out var found) || found is not RedeemEntry redemption)
+        {
+            throw new LedgerEntryNotFoundException(Id, redemptionKey, LedgerEntryKind.Redeem);
+        }
+        if (_state.IsCancelled(redemption.Sequence))
+        {
+            throw new RedemptionRefusedException(Id, RedemptionRefusal.AlreadyCancelled, "This redemption was already cancelled; its points are back.");
+        }
+        var entry = new RedemptionCancelledEntry(_state.NextSequence, Stamp(now), key, redemptionKey, redemption.AllocationArray);
+        _state.Apply(entry);
+        return new(entry, false);
+    }
+
+    /// <summary>Records every lot that has reached its expiry by <paramref name="asOf"/> as expired. Idempotent: a second call finds nothing due and returns null.</summary>
+    /// <returns>The expire entry, or null when nothing was due.</returns>
+    public ExpireEntry? ExpireDue(LoyaltyProgramme programme, Instant asOf)
+    {
+        Checked(programme);
+        var allocations = new List<LotAllocation>();
+        for (var i = 0; i < _state.LotCount; i++)
+        {
+            ref readonly var lot = ref _state.LotAt(i);
+            if (lot.Remaining > 0 && lot.ExpiresAt <= asOf)
+            {
+                allocations.Add(new LotAllocation(lot.Sequence, lot.Remaining));
+            }
+        }
+        if (allocations.Count == 0)
+        {
+            return null;
+        }
+        var entry = new ExpireEntry(_state.NextSequence, Stamp(asOf), allocations.ToArray());
+        _state.Apply(entry);
+        return entry;
+    }
+
+    /// <summary>
+    /// Takes back the points a purchase earned, pro rata to the money returned: after all returns of the purchase,
+    /// floor(awarded × returned ÷ purchase total) points have been taken back in total — never more than awarded, and
+    /// computed from what was awarded then, not from today's rules. Points still in the purchase's lot are taken first;
+    /// points of it that already expired are not taken again; the rest comes from other available points, and what is
+    /// still missing is handled by the programme's <see cref="NegativeBalancePolicy"/>.
+    /// </summary>
+    /// <param name="programme">The programme.</param>
+    /// <param name="purchaseKey">The purchase's transaction id (the key its earn entry was recorded with).</param>
+    /// <param name="refundAmount">The money returned by this return (positive).</param>
+    /// <param name="key">This return's idempotency key (e.g. the refund's transaction id).</param>
+    /// <param name="now">The current instant.</param>
+    /// <exception cref="LedgerEntryNotFoundException">No purchase earn entry has <paramref name="purchaseKey"/>.</exception>
+    /// <exception cref="ReversalBlockedException">The policy is <see cref="NegativeBalancePolicy.Block"/> and the points were spent.</exception>
+    public LedgerResult<ReverseEntry> Reverse(LoyaltyProgramme programme, string purchaseKey, decimal refundAmount, string key, Instant now)
+    {
+        Checked(programme);
+        Preconditions.CheckNotNull(purchaseKey);
+        Preconditions.CheckPositive(refundAmount);
+        ValidateKey(key);
+        if (Existing<ReverseEntry>(key, LedgerEntryKind.Reverse) is { } existing)
+        {
+            return new(existing, true);
+        }
+        if (!_state.TryGetByKey(purchaseKey, out var found) || found is not EarnEntry { Source: EarnSource.Purchase } earn)
+        {
+            throw new LedgerEntryNotFoundException(Id, purchaseKey, LedgerEntryKind.Earn);
+        }
+        var at = Stamp(now);
+        var lotIndex = _state.IndexOfLot(earn.Sequence);
+        ref readonly var lot = ref _state.LotAt(lotIndex);
+        var refunded = Math.Min(lot.Refunded + refundAmount, lot.PurchaseAmount);
+        var target = lot.PurchaseAmount <= 0m ? lot.Original : (long)Math.Floor(lot.Original * (refunded / lot.PurchaseAmount));
+        var toReverse = Math.Max(0, target - lot.Reversed);
+
+        var allocations = new List<LotAllocation>();
+        var fromLot = Math.Min(toReverse, lot.Remaining);
+        if (fromLot > 0)
+        {
+            allocations.Add(new LotAllocation(lot.Sequence, fromLot));
+        }
+        var rest = toReverse - fromLot;
+        var forgiven = Math.Min(rest, lot.Expired - lot.ExpiredForgiven);
+        rest -= forgiven;
+        if (rest > 0)
+        {
+            var others = _state.Allocate(rest, at, programme.SpendingOrder, lotIndex);
+            foreach (var allocation in others)
+            {
+                allocations.Add(allocation);
+                rest -= allocation.Points;
+            }
+        }
+        long shortfall = 0, deficit = 0;
+        if (rest > 0)
+        {
+            switch (programme.NegativeBalancePolicy)
+            {
+                case NegativeBalancePolicy.Block:
+                    throw new ReversalBlockedException(Id, toReverse, rest);
+                case NegativeBalancePolicy.ClampAtZero:
+                    shortfall = rest;
+                    break;
+                default:
+                    deficit = rest;
+                    break;
+            }
+        }
+        var entry = new ReverseEntry(_state.NextSequence, at, key, purchaseKey, refundAmount, allocations.ToArray(), forgiven, shortfall, deficit);
+        _state.Apply(entry);
+        return new(entry, false);
+    }
+
+    /// <summary>Takes back the points of the purchase a refund refers to, pro rata; the refund's transaction id is the key.</summary>
+    /// <exception cref="ArgumentException">The purchase is not a refund of an earlier transaction or belongs to another customer.</exception>
+    /// <inheritdoc cref="Reverse(LoyaltyProgramme, string, decimal, string, Instant)"/>
+    public LedgerResult<ReverseEntry> Reverse(LoyaltyProgramme programme, Purchase refund, Instant now)
+    {
+        Preconditions.CheckNotNull(refund);
+        Preconditions.CheckArgument(refund.IsRefund && refund.OriginalTransactionId is not null, nameof(refund), "Pass a refund created with Purchase.CreateRefund.");
+        Preconditions.CheckArgument(refund.CustomerId == CustomerId, nameof(refund), $"The refund belongs to customer '{refund.CustomerId}', not to this account's member.");
+        return Reverse(programme, refund.OriginalTransactionId.Value.Value, -refund.Total.Amount, refund.TransactionId.Value, now);
+    }
+
+    /// <summary>A manual correction. Positive points create a lot (with the programme's expiry from now); negative points are taken in spending order and may not exceed the available balance.</summary>
+    /// <param name="programme">The programme.</param>
+    /// <param name="points">The points to add (positive) or remove (negative); not zero.</param>
+    /// <param name="reason">Why (a short reason, no personal data).</param>
+    /// <param name="actor">Who (a staff or system id).</param>
+    /// <param name="key">The idempotency key.</param>
+    /// <param name="now">The current instant.</param>
+    /// <exception cref="ArgumentException">Points are zero or the reason/actor is blank.</exception>
+    /// <exception cref="InsufficientPointsException">A debit exceeds the available balance.</exception>
+    public LedgerResult<LedgerEntry> Adjust(LoyaltyProgramme programme, long points, string reason, string actor, string key, Instant now)
+    {
+        Checked(programme);
+        Preconditions.CheckArgument(points != 0, nameof(points), "An adjustment must add or remove at least one point.");
+        Preconditions.CheckNotBlank(reason);
+        Preconditions.CheckNotBlank(actor);
+        ValidateKey(key);
+        if (Existing<LedgerEntry>(key, LedgerEntryKind.Adjust) is { } existing)
+        {
+            return new(existing, true);
+        }
+        var at = Stamp(now);
+        LedgerEntry entry;
+        if (points > 0)
+        {
+            entry = new AdjustmentCreditEntry(_state.NextSequence, at, key, points, programme.Expiry.ExpiresAt(at, programme.Zone), Math.Min(_state.Deficit, points), reason, actor);
+        }
+        else
+        {
+            var available = _state.AvailableAt(at);
+            if (-points > available)
+            {
+                throw new InsufficientPointsException(Id, -points, available);
+            }
+            entry = new AdjustmentDebitEntry(_state.NextSequence, at, key, _state.Allocate(-points, at, programme.SpendingOrder), reason, actor);
+        }
+        _state.Apply(entry);
+        return new(entry, false);
+    }
+
+    /// <summary>
+    /// Moves points from one member to another in the same programme. The received lot expires no later than the
+    /// earliest of the lots given, so a transfer never extends a point's life. Both accounts record the key; save both
+    /// in one unit of work.
+    /// </summary>
+    /// <exception cref="ArgumentException">The accounts are the same or in different programmes.</exception>
+    /// <exception cref="InsufficientPointsException">The giver has fewer available points.</exception>
+    public static (LedgerResult<TransferOutEntry> Out, LedgerResult<TransferInEntry> In) Transfer(LoyaltyProgramme programme, LoyaltyAccount from, LoyaltyAccount to, long points, string key, Instant now)
+    {
+        Preconditions.CheckNotNull(from);
+        Preconditions.CheckNotNull(to);
+        from.Checked(programme);
+        to.Checked(programme);
+        Preconditions.CheckArgument(from.Id != to.Id, nameof(to), "A member cannot transfer points to themselves.");
+        Preconditions.CheckPositive(points);
+        ValidateKey(key);
+        var outExisting = from.Existing<TransferOutEntry>(key, LedgerEntryKind.TransferOut);
+        var inExisting = to.Existing<TransferInEntry>(key, LedgerEntryKind.TransferIn);
+        if (outExisting is not null && inExisting is not null)
+        {
+            return (new(outExisting, true), new(inExisting, true));
+        }
+        Preconditions.CheckArgument(outExisting is null && inExisting is null, nameof(key),
+            "Only one side of this transfer is recorded: the two accounts were saved separately. Save both in one unit of work.");
+        var at = Max(from._state.LastAt, to._state.LastAt, now);
+        var available = from._state.AvailableAt(at);
+        if (points > available)
+        {
+            throw new InsufficientPointsException(from.Id, points, available);
+        }
+        var allocations = from._state.Allocate(points, at, programme.SpendingOrder);
+        var earliest = Instant.MaxValue;
+        foreach (var allocation in allocations)
+        {
+            var expires = from._state.LotAt(from._state.IndexOfLot(allocation.Lot)).ExpiresAt;
+            earliest = expires < earliest ? expires : earliest;
+        }
+        var outEntry = new TransferOutEntry(from._state.NextSequence, at, key, allocations, to.Id, earliest);
+        var inEntry = new TransferInEntry(to._state.NextSequence, at, key, points, earliest, Math.Min(to._state.Deficit, points), from.Id);
+        from._state.Apply(outEntry);
+        to._state.Apply(inEntry);
+        return (new(outEntry, false), new(inEntry, false));
+    }
+
+    /// <summary>
+    /// Re-evaluates the tier at <paramref name="asOf"/>: upgrades at once when the metric qualifies for a higher tier;
+    /// downgrades (by at most the policy's maximum drop) only when the downgrade mode allows it; ends an expired override.
+    /// Run it periodically (for example nightly); accruals only ever upgrade.
+    /// </summary>
+    /// <returns>The change, or null when the effective tier stayed the same.</returns>
+    public TierChange? EvaluateTier(LoyaltyProgramme programme, Instant asOf)
+    {
+        var policy = Checked(programme).Tiers;
+        var before = _tierHistory.Count;
+        SyncOverride(programme, asOf);
+        var (start, end) = policy.WindowAt(asOf, programme.Zone);
+        var metric = _state.Metric(policy.Metric, start, end);
+        var qualifying = policy.QualifyingIndex(metric);
+        var evidence = Evidence(policy, metric);
+        if (qualifying >= _earnedTier)
+        {
+            var upgraded = qualifying > _earnedTier;
+            _earnedTier = qualifying;
+            _lastQualifiedAt = asOf;
+            var heldUntil = policy.HeldUntil(asOf, programme.Zone);
+            _heldUntil = heldUntil > _heldUntil ? heldUntil : _heldUntil;
+            if (upgraded)
+            {
+                Announce(programme, asOf, TierChangeReason.Upgrade, evidence);
+            }
+        }
+        else
+        {
+            var allowed = policy.Downgrade switch
+            {
+                DowngradeMode.AtPeriodEnd => asOf >= _heldUntil,
+                DowngradeMode.AfterGracePeriod => asOf >= _lastQualifiedAt + policy.GracePeriod,
+                _ => false,
+            };
+            if (allowed)
+            {
+                _earnedTier = Math.Max(qualifying, _earnedTier - policy.MaxTiersDroppedPerEvaluation);
+                _lastQualifiedAt = asOf;
+                _heldUntil = policy.HeldUntil(asOf, programme.Zone);
+                Announce(programme, asOf, TierChangeReason.Downgrade, evidence);
+            }
+        }
+        return _tierHistory.Count > before ? _tierHistory[^1] : null;
+    }
+
+    /// <summary>Sets a tier by hand until <paramref name="until"/>; the earned tier applies again afterwards.</summary>
+    /// <exception cref="ArgumentException">The tier is unknown, <paramref name="until"/> is not after <paramref name="now"/>, or reason/actor is blank.</exception>
+    public TierChange? SetTierOverride(LoyaltyProgramme programme, string tier, Instant until, string reason, string actor, Instant now)
+    {
+        Checked(programme);
+        Preconditions.CheckArgument(programme.Tiers.IndexOf(tier) >= 0, nameof(tier), "The tier is not defined by the programme's tier policy.");
+        Preconditions.CheckArgument(until > now, nameof(until), "An override must end after it starts.");
+        Preconditions.CheckNotBlank(reason);
+        Preconditions.CheckNotBlank(actor);
+        var before = _tierHistory.Count;
+        TierOverride = new TierOverride(tier, until, reason, actor);
+        Announce(programme, now, TierChangeReason.OverrideSet, $"set by '{actor}' until {until}: {reason}");
+        return _tierHistory.Count > before ? _tierHistory[^1] : null;
+    }
+
+    /// <inheritdoc/>
+    protected override AggregateRoot<LoyaltyAccountId> CreateCopy()
+    {
+        var copy = new LoyaltyAccount(Id, OpenedAt, _tier, TenantId)
+        {
+            _state = _state.Clone(),
+            _tierHistory = new List<TierChange>(_tierHistory),
+            _earnedTier = _earnedTier,
+            _heldUntil = _heldUntil,
+            _lastQualifiedAt = _lastQualifiedAt,
+            TierOverride = TierOverride,
+        };
+        return copy;
+    }
+
+    /// <summary>A fresh state rebuilt from the entries alone (for verifying that replay reproduces the live state).</summary>
+    internal LedgerState ReplayState() => LedgerState.Replay(_state.Entries);
+
+    internal LedgerState State => _state;
+
+    private LoyaltyProgramme Checked(LoyaltyProgramme programme)
+    {
+        Preconditions.CheckNotNull(programme);
+        Preconditions.CheckArgument(programme.Id == ProgrammeId, nameof(programme), $"This account belongs to programme '{ProgrammeId}', not '{programme.Id}'.");
+        return programme;
+    }
+
+    private static void ValidateKey(string key) => Identifier.Validate(key, nameof(key), "idempotency key");
+
+    private T? Existing<T>(string key, LedgerEntryKind kind)
+        where T : LedgerEntry
+    {
+        if (!_state.TryGetByKey(key, out var entry))
+        {
+            return null;
+        }
+        return entry.Kind == kind && entry is T typed ? typed : throw new IdempotencyKeyConflictException(key, entry.Kind, kind);
+    }
+
+    private Instant Stamp(Instant now) => now > _state.LastAt ? now : _state.LastAt;
+
+    private static Instant Max(Instant a, Instant b, Instant c) => a > b ? (a > c ? a : c) : (b > c ? b : c);
+
+    private void CheckUpgrade(LoyaltyProgramme programme, Instant at)
+    {
+        var policy = programme.Tiers;
+        if (policy.Tiers.Count == 1)
+        {
+            return;
+        }
+        var (start, end) = policy.WindowAt(at, programme.Zone);
+        var metric = _state.Metric(policy.Metric, start, end);
+        var qualifying = policy.QualifyingIndex(metric);
+        if (qualifying < _earnedTier)
+        {
+            return;
+        }
+        _lastQualifiedAt = at;
+        if (qualifying > _earnedTier)
+        {
+            _earnedTier = qualifying;
+            _heldUntil = policy.HeldUntil(at, programme.Zone);
+            Announce(programme, at, TierChangeReason.Upgrade, Evidence(policy, metric));
+        }
+    }
+
+    /// <summary>Ends an override that ran out, so that rules see the earned tier.</summary>
+    private void SyncOverride(LoyaltyProgramme programme, Instant at)
+    {
+        if (TierOverride is { } o && at >= o.Until)
+        {
+            TierOverride = null;
+            Announce(programme, at, TierChangeReason.OverrideExpired, $"override set by '{o.Actor}' ended at {o.Until}");
+        }
+    }
+
+    /// <summary>Records a change when the effective tier differs from the last announced one.</summary>
+    private void Announce(LoyaltyProgramme programme, Instant at, TierChangeReason reason, string evidence)
+    {
+        var effective = TierOverride is { } o && at < o.Until ? o.Tier : programme.Tiers.Tiers[_earnedTier].Code;
+        if (string.Equals(effective, _tier, StringComparison.Ordinal))
+        {
+            return;
+        }
+        var change = new TierChange(at, _tier, effective, reason, evidence);
+        _tier = effective;
+        _tierHistory.Add(change);
+        Raise(new TierChanged(Id, change));
+    }
+
+    private static string Evidence(TierPolicy policy, decimal metric)
+    {
+        var window = policy.Window == QualificationWindowKind.RollingDays ? $"rolling {policy.WindowDays} days" : policy.Window.ToString();
+        return $"{policy.Metric} {metric.ToString(CultureInfo.InvariantCulture)} over {window}";
+    }
+}
