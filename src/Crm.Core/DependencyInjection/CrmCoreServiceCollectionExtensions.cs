@@ -52,6 +52,7 @@ public static class CrmCoreServiceCollectionExtensions
         services.TryAddSingleton<IDomainEventDispatcher>(NullDomainEventDispatcher.Instance);
 
         // Capabilities register their services here, one TryAdd line each (keep the block grouped by folder).
+        services.TryAddScoped<Loyalty.LoyaltyService>();
 
         return new CrmCoreBuilder(services);
     }
