@@ -1,6 +1,7 @@
 using Crm.Core.Customers;
 using Crm.Core.DependencyInjection;
 using Crm.Core.Purchases;
+using Crm.Core.Specifications;
 using Crm.Core.Storage;
 using Crm.Core.Testing.Fakes;
 using Crm.Core.Tests.Storage;
@@ -163,13 +164,13 @@ public class AddCrmCoreTest
         private readonly InMemoryRepository<Counter, CounterId> _inner = new(uow);
 
         public Task<Counter?> GetByIdAsync(CounterId id, CancellationToken cancellationToken = default) => _inner.GetByIdAsync(id, cancellationToken);
-        public Task<Counter?> FirstOrDefaultAsync(Specifications.Specification<Counter> specification, CancellationToken cancellationToken = default) => _inner.FirstOrDefaultAsync(specification, cancellationToken);
-        public Task<IReadOnlyList<Counter>> ListAsync(Specifications.Specification<Counter> specification, CancellationToken cancellationToken = default) => _inner.ListAsync(specification, cancellationToken);
-        public Task<IReadOnlyList<TResult>> ListAsync<TResult>(Specifications.Specification<Counter, TResult> specification, CancellationToken cancellationToken = default) => _inner.ListAsync(specification, cancellationToken);
-        public Task<long> CountAsync(Specifications.Specification<Counter> specification, CancellationToken cancellationToken = default) => _inner.CountAsync(specification, cancellationToken);
-        public Task<bool> AnyAsync(Specifications.Specification<Counter> specification, CancellationToken cancellationToken = default) => _inner.AnyAsync(specification, cancellationToken);
-        public IAsyncEnumerable<Counter> StreamAsync(Specifications.Specification<Counter> specification, CancellationToken cancellationToken = default) => _inner.StreamAsync(specification, cancellationToken);
-        public IAsyncEnumerable<TResult> StreamAsync<TResult>(Specifications.Specification<Counter, TResult> specification, CancellationToken cancellationToken = default) => _inner.StreamAsync(specification, cancellationToken);
+        public Task<Counter?> FirstOrDefaultAsync(Specification<Counter> specification, CancellationToken cancellationToken = default) => _inner.FirstOrDefaultAsync(specification, cancellationToken);
+        public Task<IReadOnlyList<Counter>> ListAsync(Specification<Counter> specification, CancellationToken cancellationToken = default) => _inner.ListAsync(specification, cancellationToken);
+        public Task<IReadOnlyList<TResult>> ListAsync<TResult>(Specification<Counter, TResult> specification, CancellationToken cancellationToken = default) => _inner.ListAsync(specification, cancellationToken);
+        public Task<long> CountAsync(Specification<Counter> specification, CancellationToken cancellationToken = default) => _inner.CountAsync(specification, cancellationToken);
+        public Task<bool> AnyAsync(Specification<Counter> specification, CancellationToken cancellationToken = default) => _inner.AnyAsync(specification, cancellationToken);
+        public IAsyncEnumerable<Counter> StreamAsync(Specification<Counter> specification, CancellationToken cancellationToken = default) => _inner.StreamAsync(specification, cancellationToken);
+        public IAsyncEnumerable<TResult> StreamAsync<TResult>(Specification<Counter, TResult> specification, CancellationToken cancellationToken = default) => _inner.StreamAsync(specification, cancellationToken);
         public Task AddAsync(Counter aggregate, CancellationToken cancellationToken = default) => _inner.AddAsync(aggregate, cancellationToken);
         public Task UpdateAsync(Counter aggregate, CancellationToken cancellationToken = default) => _inner.UpdateAsync(aggregate, cancellationToken);
         public Task RemoveAsync(Counter aggregate, CancellationToken cancellationToken = default) => _inner.RemoveAsync(aggregate, cancellationToken);
