@@ -107,7 +107,11 @@ public sealed class EngagementEvaluator
         for (var i = 0; i < customers.Length; i++)
         {
             ref readonly var c = ref customers[i];
-            Preconditions.CheckArgument(!c.CustomerId.IsDefault, nameof(customers), $"Element {i} has a default CustomerId.");
+            if (c.CustomerId.IsDefault)
+            {
+                // Not Preconditions.CheckArgument: its message would be formatted for every customer of the batch.
+                throw new ArgumentException($"Element {i} of the batch has a default CustomerId.", nameof(customers));
+            }
             CheckNotBeforeLastPurchase(c.Purchases, day, nameof(asOf));
         }
 
