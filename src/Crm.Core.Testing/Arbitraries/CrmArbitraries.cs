@@ -9,7 +9,7 @@ namespace Crm.Core.Testing;
 /// FsCheck arbitraries for Crm.Core's domain types, shared by Crm.Core's own tests, the storage conformance
 /// kit and hosts' tests. Register with <c>[Property(Arbitrary = new[] { typeof(CrmArbitraries) })]</c>.
 /// </summary>
-public static class CrmArbitraries
+public static partial class CrmArbitraries
 {
     private static readonly string[] CurrencyCodes = ["EUR", "USD", "GBP", "CHF", "JPY", "SEK"];
 
