@@ -150,13 +150,14 @@ public partial class CustomerTest
     public void Exactly_one_primary_per_kind_survives_any_operation_sequence(Customer customer, int[] script)
     {
         var at = customer.UpdatedAt;
+        var added = 0;
         foreach (var step in script.Take(30))
         {
             at += NodaTime.Duration.FromMinutes(1);
             var points = customer.ContactPoints;
             if (points.Count == 0 || step % 7 == 0)
             {
-                customer.AddEmail($"x{customer.ContactPoints.Count}.{Math.Abs(step)}@example.net", at);
+                customer.AddEmail($"added{++added}@example.net", at);
                 continue;
             }
             var target = points[Math.Abs(step % points.Count)].Id;

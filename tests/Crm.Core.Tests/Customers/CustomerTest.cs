@@ -144,14 +144,17 @@ public partial class CustomerTest
         texts.AddRange(customer.ContactPoints.Select(c => c.ToString()));
         texts.AddRange(customer.Emails.Select(c => c.Address.ToString()));
         texts.AddRange(customer.PostalAddresses.Select(c => c.Address.ToString()));
-        texts.AddRange(customer.Attributes.Values.Select(a => a.ToString()));
+        texts.AddRange(customer.Attributes.Values.Select(a => a.Value.ToString()));
         var secrets = new List<string?> { customer.Name.GivenName, customer.Name.FamilyName, customer.Name.LegalName, customer.Name.DisplayName };
         secrets.AddRange(customer.Emails.Select(e => e.Address.Value));
         secrets.AddRange(customer.Phones.Where(p => p.Number.IsValid).Select(p => p.Number.E164));
         secrets.AddRange(customer.PostalAddresses.Select(p => p.Address.Street));
         foreach (var secret in secrets.OfType<string>())
         {
-            Assert.All(texts, t => Assert.DoesNotContain(secret, t, StringComparison.OrdinalIgnoreCase));
+            // Whole words only: a given name such as "Li" legitimately occurs inside "invalid".
+            var pattern = new System.Text.RegularExpressions.Regex($@"(?<!\w){System.Text.RegularExpressions.Regex.Escape(secret)}(?!\w)",
+                System.Text.RegularExpressions.RegexOptions.IgnoreCase);
+            Assert.All(texts, t => Assert.DoesNotMatch(pattern, t));
         }
     }
 }
