@@ -1,0 +1,109 @@
+using Crm.Core.Customers;
+using Crm.Core.Purchases;
+using NodaTime;
+
+namespace Crm.Core.Rfm;
+
+/// <summary>
+/// Computes recency, frequency and monetary metrics, scores and segments. Two input forms: the convenient
+/// <see cref="IEnumerable{T}"/> of <see cref="Purchase"/>, and a bulk columnar form (customer keys, dates, amounts)
+/// built for millions of rows. For rows streamed from a file, use <see cref="RfmAccumulator"/>.
+/// </summary>
+/// <remarks>
+/// Definitions (all forms): rows dated on or before the as-of date A (and after A − W with a window of W days) count.
+/// Rows group into transactions by (customer, transaction id); a transaction's amount is the sum of its rows and its
+/// date the latest of theirs. Amount ≥ 0 is a purchase, &lt; 0 a refund. recency_days = A − date of the latest
+/// purchase; frequency = number of purchases; monetary = sum of all transactions, refunds included. Customers without
+/// a purchase in range are not scored. Every call computes from scratch; the methods are thread-safe.
+/// </remarks>
+public static class RfmCalculator
+{
+    /// <summary>Computes RFM from purchases (a <see cref="Purchase"/> sharing a transaction id with another of the same customer is another line of that order).</summary>
+    /// <param name="purchases">The purchases and refunds, in any order.</param>
+    /// <param name="options">As-of date, window, zone, bins, strategy and segment map.</param>
+    /// <returns>The scored customers, sorted by customer id (ordinal).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null or the sequence contains null.</exception>
+    /// <exception cref="ArgumentException">The options' parts disagree.</exception>
+    /// <exception cref="RfmCurrencyMismatchException">The purchases are in more than one currency.</exception>
+    public static RfmResult<CustomerId> Compute(IEnumerable<Purchase> purchases, RfmOptions options)
+    {
+        Preconditions.CheckNotNull(purchases);
+        var accumulator = new RfmAccumulator(options);
+        foreach (var purchase in purchases)
+        {
+            Preconditions.CheckArgument(purchase is not null, nameof(purchases), "The sequence must not contain null.");
+            accumulator.Add(purchase.CustomerId, purchase.TransactionId, purchase.OccurredAt, purchase.Total);
+        }
+        return accumulator.ToResult();
+    }
+
+    /// <summary>
+    /// Computes RFM from columns: row i is customer <paramref name="customerKeys"/>[i] buying on <paramref name="dates"/>[i]
+    /// for <paramref name="amounts"/>[i]. Each row is a transaction of its own (one order = one row); use the overload
+    /// with transaction keys for line-level rows.
+    /// </summary>
+    /// <param name="customerKeys">The host's 64-bit customer keys (map string ids to numbers once, e.g. with a dictionary).</param>
+    /// <param name="dates">The dates, ISO calendar, already in the host's business time zone.</param>
+    /// <param name="amounts">The amounts in <paramref name="currency"/>; negative for refunds.</param>
+    /// <param name="currency">The one currency of every amount.</param>
+    /// <param name="options">As-of date, window, bins, strategy, segment map and <see cref="RfmOptions.MaxDegreeOfParallelism"/>.</param>
+    /// <returns>The scored customers, in no particular order; equal-count ties are broken by ascending key.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The columns differ in length, a date is not ISO, the currency is default, or the options disagree.</exception>
+    /// <remarks>
+    /// Amounts that are whole cents are summed as 64-bit integers; if any amount has finer precision the whole
+    /// computation falls back to exact decimal arithmetic, so results never depend on the path.
+    /// </remarks>
+    public static RfmResult<long> Compute(ReadOnlyMemory<long> customerKeys, ReadOnlyMemory<LocalDate> dates, ReadOnlyMemory<decimal> amounts, Currency currency, RfmOptions options) =>
+        Compute(customerKeys, ReadOnlyMemory<long>.Empty, dates, amounts, currency, options);
+
+    /// <summary>
+    /// Computes RFM from columns with a transaction key per row: rows sharing customer and transaction key are lines of
+    /// one order. Pass an empty <paramref name="transactionKeys"/> when every row is its own transaction.
+    /// </summary>
+    /// <param name="customerKeys">The host's 64-bit customer keys.</param>
+    /// <param name="transactionKeys">The order each row belongs to, or empty.</param>
+    /// <param name="dates">The dates, ISO calendar, already in the host's business time zone.</param>
+    /// <param name="amounts">The amounts in <paramref name="currency"/>; negative for refunds.</param>
+    /// <param name="currency">The one currency of every amount.</param>
+    /// <param name="options">As-of date, window, bins, strategy, segment map and parallelism.</param>
+    /// <returns>The scored customers, in no particular order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    /// <exception cref="ArgumentException">The columns differ in length, a date is not ISO, the currency is default, or the options disagree.</exception>
+    public static RfmResult<long> Compute(ReadOnlyMemory<long> customerKeys, ReadOnlyMemory<long> transactionKeys, ReadOnlyMemory<LocalDate> dates, ReadOnlyMemory<decimal> amounts, Currency currency, RfmOptions options)
+    {
+        Preconditions.CheckNotNull(options);
+        options.Validate(nameof(options));
+        Preconditions.CheckArgument(!currency.IsDefault, nameof(currency), "A currency is required.");
+        var n = customerKeys.Length;
+        Preconditions.CheckArgument(dates.Length == n && amounts.Length == n, nameof(dates), $"Every column needs one value per row: {n} customer keys, {dates.Length} dates, {amounts.Length} amounts.");
+        Preconditions.CheckArgument(transactionKeys.IsEmpty || transactionKeys.Length == n, nameof(transactionKeys), $"Give one transaction key per row ({n}), or none.");
+        Currency? resultCurrency = n == 0 ? null : currency;
+        if (transactionKeys.IsEmpty)
+        {
+            var fast = BulkAggregator.TryAggregate(customerKeys, dates, amounts, options.FirstDay, options.LastDay, options.EffectiveParallelism);
+            if (fast is not null)
+            {
+                return fast.ToResult(options, resultCurrency);
+            }
+        }
+        return ExactBulk(customerKeys.Span, transactionKeys.Span, dates.Span, amounts.Span, options).ToResult(options, resultCurrency);
+    }
+
+    private static CustomerMetrics<long> ExactBulk(ReadOnlySpan<long> keys, ReadOnlySpan<long> transactions, ReadOnlySpan<LocalDate> dates, ReadOnlySpan<decimal> amounts, RfmOptions options)
+    {
+        var aggregator = new ExactAggregator<long, long>();
+        var firstDay = options.FirstDay;
+        var lastDay = options.LastDay;
+        var hasTransactions = !transactions.IsEmpty;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var day = EpochDays.FromDate(dates[i]);
+            if (day >= firstDay && day <= lastDay)
+            {
+                aggregator.Add(keys[i], hasTransactions ? transactions[i] : 0, hasTransactions, day, amounts[i]);
+            }
+        }
+        return aggregator.Build(sortBy: null);
+    }
+}
