@@ -28,6 +28,7 @@ public static class CliApp
     public static IReadOnlyList<ICliCommand> Commands { get; } =
     [
         new DemoCommand(),
+        new Rfm.RfmCommand(),
     ];
 
     /// <summary>Runs the command line against the process's console.</summary>
