@@ -24,7 +24,7 @@ internal sealed class EarningEngine
         _rules = programme.Rules.Rules.Select(r => new CompiledRule(r)).ToArray();
     }
 
-    public EarnContribution[] EvaluatePurchase(Purchase purchase, string tier, IReadOnlySet<string>? segments, bool firstPurchase, LedgerState state, out long total)
+    public EarnContribution[] EvaluatePurchase(Purchase purchase, string tier, EarningContext? context, bool firstPurchase, LedgerState state, out long total)
     {
         var lines = purchase.Lines;
         var lineCount = Math.Max(1, lines.Count);
@@ -38,7 +38,7 @@ internal sealed class EarningEngine
         foreach (var compiled in _rules)
         {
             var rule = compiled.Rule;
-            if (!rule.IsActiveAt(at) || (rule.Conditions is { } conditions && !conditions.Matches(purchase.Channel, tier, segments)))
+            if (!rule.IsActiveAt(at) || (rule.Conditions is { } conditions && !conditions.Matches(purchase.Channel, tier, context, at, _programme.Zone)))
             {
                 continue;
             }
@@ -103,7 +103,7 @@ internal sealed class EarningEngine
         return count == 0 ? [] : contributions.AsSpan(0, count).ToArray();
     }
 
-    public EarnContribution[] EvaluateEvent(LoyaltyEvent loyaltyEvent, string tier, IReadOnlySet<string>? segments, LedgerState state, out long total)
+    public EarnContribution[] EvaluateEvent(LoyaltyEvent loyaltyEvent, string tier, EarningContext? context, LedgerState state, out long total)
     {
         var contributions = Scratch();
         var count = 0;
@@ -111,7 +111,7 @@ internal sealed class EarningEngine
         foreach (var compiled in _rules)
         {
             if (compiled.Rule is not EventRule rule || rule.EventType != loyaltyEvent.Type || !rule.IsActiveAt(loyaltyEvent.OccurredAt)
-                || (rule.Conditions is { } conditions && !conditions.Matches(loyaltyEvent.Channel, tier, segments)))
+                || (rule.Conditions is { } conditions && !conditions.Matches(loyaltyEvent.Channel, tier, context, loyaltyEvent.OccurredAt, _programme.Zone)))
             {
                 continue;
             }

@@ -49,20 +49,33 @@ public sealed record RuleCap(CapPeriod Period, long MaxPoints)
 }
 
 /// <summary>
-/// Who a rule applies to. Every given list must match (an empty or null list matches everything): the purchase or
-/// event channel, the member's effective tier, and at least one of the member's segments.
+/// Who a rule applies to. Every given condition must hold (an empty list or null matches everything): the purchase or
+/// event channel, the member's effective tier, at least one of the member's segments, and a customer rule in the
+/// segmentation rule language evaluated on the member's <see cref="Segmentation.CustomerProfile"/>.
 /// </summary>
 /// <remarks>
-/// Segment membership is supplied by the host with each operation (see <see cref="EarningContext.Segments"/>), typically
-/// evaluated with the segmentation criteria on the customer profile, so conditions on customer attributes are expressed
-/// as segments. Immutable and thread-safe.
+/// Segment membership and the profile are supplied by the host with each operation (see <see cref="EarningContext"/>).
+/// The customer rule is validated on construction and compiled once per day (relative dates such as "birthday within
+/// 7 days" are evaluated against the event's date in the programme's time zone). Immutable and thread-safe.
 /// </remarks>
 public sealed record RuleConditions
 {
+    private CompiledCustomerRule? _compiled;
+
     /// <summary>Creates conditions.</summary>
-    /// <exception cref="ArgumentException">A list contains an undefined channel or a blank code.</exception>
-    public RuleConditions(IReadOnlyList<Channel>? channels = null, IReadOnlyList<string>? tiers = null, IReadOnlyList<string>? segments = null)
+    /// <param name="channels">The channels the rule applies to; empty for all.</param>
+    /// <param name="tiers">The tiers the rule applies to; empty for all.</param>
+    /// <param name="segments">Segment ids of which the member must be in one; empty for none.</param>
+    /// <param name="customer">A segmentation rule the member's profile must satisfy (e.g. <c>country eq "DE"</c>); null for none.</param>
+    /// <exception cref="ArgumentException">A list contains an undefined channel or a blank code, or the customer rule is invalid.</exception>
+    public RuleConditions(IReadOnlyList<Channel>? channels = null, IReadOnlyList<string>? tiers = null, IReadOnlyList<string>? segments = null, Segmentation.RuleNode? customer = null)
     {
+        if (customer is not null)
+        {
+            var errors = Segmentation.RuleCompiler.Default.Validate(customer);
+            Preconditions.CheckArgument(errors.Count == 0, nameof(customer), $"The customer rule is invalid: {string.Join("; ", errors)}");
+        }
+        Customer = customer;
         Channels = channels?.ToArray() ?? [];
         foreach (var channel in Channels)
         {
@@ -81,7 +94,37 @@ public sealed record RuleConditions
     /// <summary>The segments of which the member must be in at least one; empty for no segment condition.</summary>
     public IReadOnlyList<string> Segments { get; }
 
-    /// <summary>Whether the conditions hold for <paramref name="channel"/>, <paramref name="tier"/> and <paramref name="segments"/>.</summary>
+    /// <summary>The segmentation rule the member's profile must satisfy, or null.</summary>
+    [JsonConverter(typeof(RuleNodeJsonConverter))]
+    public Segmentation.RuleNode? Customer { get; }
+
+    /// <summary>Whether the conditions hold for the channel, tier, segments and profile at <paramref name="at"/>.</summary>
+    public bool Matches(Channel channel, string tier, EarningContext? context, Instant at, DateTimeZone zone)
+    {
+        if (!Matches(channel, tier, context?.Segments))
+        {
+            return false;
+        }
+        if (Customer is null)
+        {
+            return true;
+        }
+        if (context?.Customer is not { } profile)
+        {
+            return false;
+        }
+        var today = at.InZone(zone).Date;
+        var compiled = _compiled;
+        if (compiled is null || compiled.Day != today)
+        {
+            // Relative dates depend on the day: compile once per day and keep the latest (a racing thread compiles the same thing).
+            compiled = new CompiledCustomerRule(today, Segmentation.RuleCompiler.Default.Compile(Customer, today).Compiled);
+            _compiled = compiled;
+        }
+        return compiled.Predicate(profile);
+    }
+
+    /// <summary>Whether the channel, tier and segment conditions hold (the customer rule is not evaluated).</summary>
     public bool Matches(Channel channel, string tier, IReadOnlySet<string>? segments)
     {
         if (Channels.Count > 0 && !Channels.Contains(channel))
@@ -425,6 +468,43 @@ public sealed class EarningRuleSet
         Converters = { new JsonStringEnumConverter() },
         WriteIndented = false,
     };
+}
+
+internal sealed record CompiledCustomerRule(LocalDate Day, Func<Segmentation.CustomerProfile, bool> Predicate);
+
+/// <summary>Embeds a customer rule as the segmentation rule language's own JSON document.</summary>
+internal sealed class RuleNodeJsonConverter : JsonConverter<Segmentation.RuleNode?>
+{
+    public override bool HandleNull => true;
+
+    public override Segmentation.RuleNode? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+        using var document = JsonDocument.ParseValue(ref reader);
+        try
+        {
+            return Segmentation.SegmentDefinitionJson.Parse(document.RootElement.GetRawText());
+        }
+        catch (CrmException e)
+        {
+            throw new JsonException($"The customer rule is not valid: {e.Message}", e);
+        }
+    }
+
+    public override void Write(Utf8JsonWriter writer, Segmentation.RuleNode? value, JsonSerializerOptions options)
+    {
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            writer.WriteRawValue(Segmentation.SegmentDefinitionJson.Serialize(value));
+        }
+    }
 }
 
 internal static class RuleLists

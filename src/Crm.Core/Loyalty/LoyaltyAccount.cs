@@ -162,7 +162,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         }
         var at = Stamp(now);
         SyncOverride(programme, at);
-        var contributions = programme.Engine.EvaluatePurchase(purchase, _tier, context?.Segments, !_state.HasPurchase, _state, out var total);
+        var contributions = programme.Engine.EvaluatePurchase(purchase, _tier, context, !_state.HasPurchase, _state, out var total);
         var earnedAt = purchase.OccurredAt;
         var entry = new EarnEntry(_state.NextSequence, at, key, total, earnedAt, earnedAt + programme.PendingPeriod,
             programme.Expiry.ExpiresAt(earnedAt, programme.Zone), Math.Min(_state.Deficit, total), EarnSource.Purchase, purchase.Total.Amount, contributions);
@@ -185,7 +185,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         }
         var at = Stamp(now);
         SyncOverride(programme, at);
-        var contributions = programme.Engine.EvaluateEvent(loyaltyEvent, _tier, context?.Segments, _state, out var total);
+        var contributions = programme.Engine.EvaluateEvent(loyaltyEvent, _tier, context, _state, out var total);
         var earnedAt = loyaltyEvent.OccurredAt;
         var entry = new EarnEntry(_state.NextSequence, at, loyaltyEvent.Key, total, earnedAt, earnedAt,
             programme.Expiry.ExpiresAt(earnedAt, programme.Zone), Math.Min(_state.Deficit, total), EarnSource.Event, 0m, contributions);
@@ -546,6 +546,23 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         TierOverride = new TierOverride(tier, until, reason, actor);
         Announce(programme, now, TierChangeReason.OverrideSet, $"set by '{actor}' until {until}: {reason}");
         return _tierHistory.Count > before ? _tierHistory[^1] : null;
+    }
+
+    /// <summary>Writes the member's tier and balances at <paramref name="at"/> into the segmentation read model, so segments and rule conditions can use them.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">The profile belongs to another customer or the programme is not this account's.</exception>
+    public void ProjectTo(Segmentation.CustomerProfile profile, LoyaltyProgramme programme, Instant at)
+    {
+        Preconditions.CheckNotNull(profile);
+        Checked(programme);
+        Preconditions.CheckArgument(profile.CustomerId.IsDefault || profile.CustomerId == CustomerId, nameof(profile), "The profile belongs to another customer.");
+        var balance = BalanceAt(at);
+        profile.LoyaltyProgramme = ProgrammeId.Value;
+        profile.LoyaltyTier = _tier;
+        profile.LoyaltyTierRank = programme.Tiers.IndexOf(_tier);
+        profile.LoyaltyPoints = balance.Available;
+        profile.LoyaltyPendingPoints = balance.Pending;
+        profile.LoyaltyLifetimePoints = balance.LifetimeEarned;
     }
 
     /// <inheritdoc/>

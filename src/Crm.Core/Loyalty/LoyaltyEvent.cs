@@ -52,7 +52,8 @@ public sealed record LoyaltyEvent
 
 /// <summary>Facts about the member that rule conditions need and the account does not hold.</summary>
 /// <param name="Segments">The ids of the segments the member is in (evaluated by the host, e.g. with the segmentation criteria); null for none.</param>
-public sealed record EarningContext(IReadOnlySet<string>? Segments = null)
+/// <param name="Customer">The member's segmentation profile, for rules with a <see cref="RuleConditions.Customer"/> condition; null when not loaded (such rules then do not apply).</param>
+public sealed record EarningContext(IReadOnlySet<string>? Segments = null, Segmentation.CustomerProfile? Customer = null)
 {
     /// <summary>No segments.</summary>
     public static EarningContext Empty { get; } = new();
