@@ -35,6 +35,35 @@ public readonly record struct LifecycleFacts(int Purchases, int ProductsHeld = 0
         _ => ServiceInteractions,
     };
 
+    /// <summary>The interaction types that count as service interactions by default: service and complaint.</summary>
+    public static IReadOnlyList<Customers.InteractionType> DefaultServiceInteractionTypes { get; } =
+        [Customers.InteractionType.Service, Customers.InteractionType.Complaint];
+
+    /// <summary>
+    /// Gathers the facts from the customer's record, purchases and interactions: purchases that are not refunds,
+    /// open products, distinct categories of open products, and interactions of a service type.
+    /// </summary>
+    /// <param name="customer">The customer (holdings).</param>
+    /// <param name="purchases">Their purchases; other customers' purchases are ignored.</param>
+    /// <param name="interactions">Their interactions; other customers' interactions are ignored.</param>
+    /// <param name="serviceTypes">Interaction types that count as service; <see cref="DefaultServiceInteractionTypes"/> when null.</param>
+    /// <returns>The facts.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="customer"/>, <paramref name="purchases"/> or <paramref name="interactions"/> is null.</exception>
+    public static LifecycleFacts From(Customers.Customer customer, IEnumerable<Purchases.Purchase> purchases, IEnumerable<Customers.Interaction> interactions,
+        IReadOnlyCollection<Customers.InteractionType>? serviceTypes = null)
+    {
+        Preconditions.CheckNotNull(customer);
+        Preconditions.CheckNotNull(purchases);
+        Preconditions.CheckNotNull(interactions);
+        var types = serviceTypes ?? DefaultServiceInteractionTypes;
+        var open = customer.ProductHoldings.Where(h => h.IsOpen).ToList();
+        return new LifecycleFacts(
+            purchases.Count(p => p is not null && p.CustomerId == customer.Id && !p.IsRefund),
+            open.Count,
+            open.Select(h => h.Category).Distinct(StringComparer.Ordinal).Count(),
+            interactions.Count(i => i is not null && i.CustomerId == customer.Id && types.Contains(i.Type)));
+    }
+
     internal void Validate()
     {
         Preconditions.CheckNotNegative(Purchases, nameof(Purchases));

@@ -268,3 +268,31 @@ public class CustomerLifecycleTest
         Assert.Empty(copy.DomainEvents);
     }
 }
+
+public class LifecycleFactsTest
+{
+    [Fact]
+    public void From_counts_purchases_open_products_categories_and_service_interactions_of_the_customer()
+    {
+        var at = Instant.FromUtc(2025, 1, 1, 0, 0);
+        var id = new CustomerId("c-1");
+        var customer = Customer.Register(id, CustomerName.Person("Ada", "Lovelace"), at);
+        customer.OpenProduct(new Crm.Core.Customers.ProductId("cur-1"), "current-account", new LocalDate(2025, 1, 1), at);
+        customer.OpenProduct(new Crm.Core.Customers.ProductId("sav-1"), "savings", new LocalDate(2025, 1, 1), at);
+        customer.OpenProduct(new Crm.Core.Customers.ProductId("sav-2"), "savings", new LocalDate(2025, 1, 1), at);
+        var eur = Money.Of(10, "EUR");
+        var purchases = new[]
+        {
+            Crm.Core.Purchases.Purchase.Create(new Crm.Core.Purchases.TransactionId("t1"), id, at, Channel.Web, eur),
+            Crm.Core.Purchases.Purchase.Create(new Crm.Core.Purchases.TransactionId("t2"), id, at, Channel.Web, eur),
+            Crm.Core.Purchases.Purchase.Create(new Crm.Core.Purchases.TransactionId("t3"), new CustomerId("other"), at, Channel.Web, eur),
+        };
+        var interactions = new[]
+        {
+            Interaction.Record(new InteractionId("i1"), id, Channel.Phone, InteractionDirection.Inbound, InteractionType.Complaint, at),
+            Interaction.Record(new InteractionId("i2"), id, Channel.Web, InteractionDirection.Inbound, InteractionType.Order, at),
+        };
+
+        Assert.Equal(new LifecycleFacts(2, 3, 2, 1), LifecycleFacts.From(customer, purchases, interactions));
+    }
+}
