@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Crm.Core.Customers;
 using Crm.Core.DependencyInjection;
@@ -86,18 +85,19 @@ public partial class ReadmeQuickStartTest
     private static string[] Normalise(IEnumerable<string> lines) =>
         lines.Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
 
-    private static string ThisFile([CallerFilePath] string path = "") => path;
+    // Not [CallerFilePath]: CI builds are deterministic (ContinuousIntegrationBuild) and map source paths to /_/.
+    private static string ThisFile() => Path.Combine(RepositoryRoot(), "tests", "Crm.Core.Tests", "Docs", "ReadmeQuickStartTest.cs");
 
     private static string RepositoryRoot()
     {
-        for (var dir = new DirectoryInfo(Path.GetDirectoryName(ThisFile())!); dir is not null; dir = dir.Parent)
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Crm.Core.sln")))
             {
                 return dir.FullName;
             }
         }
-        throw new InvalidOperationException("Crm.Core.sln not found above the test source.");
+        throw new InvalidOperationException("Crm.Core.sln not found above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex(@"^## Quick start.*?^```csharp[ \t]*\r?\n(?<code>.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
