@@ -22,8 +22,9 @@ namespace Crm.Core.Specifications;
 /// <remarks>
 /// <para>
 /// A specification is plain expression trees, so every store evaluates it through the one
-/// <see cref="SpecificationEvaluator"/>: the in-memory store over <c>AsQueryable()</c>, a database adapter as SQL.
-/// It therefore means the same thing everywhere, with one documented exception: string comparison. In memory,
+/// <see cref="SpecificationEvaluator"/>: a database adapter composes it onto its <see cref="IQueryable{T}"/> (SQL),
+/// the in-memory store applies the same steps with compiled delegates. It therefore means the same thing
+/// everywhere, with one documented exception: string comparison. In memory,
 /// <c>==</c> on strings is ordinal and case-sensitive and ordering uses <see cref="Comparer{T}.Default"/>
 /// (culture-aware unless the host runs with invariant globalization); a database compares by its column collation
 /// (often case-insensitive). Filter and order on identifiers, numbers, instants and normalised text to avoid surprises.
@@ -79,9 +80,11 @@ public abstract class Specification<T>
     public bool IsSatisfiedBy(T candidate)
     {
         Preconditions.CheckNotNull(candidate);
-        var predicate = _compiled ??= CompilePredicate(); // a benign race: two threads may compile, both results are equal
-        return predicate(candidate);
+        return Predicate(candidate);
     }
+
+    /// <summary>The filters compiled into one delegate, cached (a benign race: two threads may compile, both results are equal).</summary>
+    internal Func<T, bool> Predicate => _compiled ??= CompilePredicate();
 
     /// <summary>The specification's type name, e.g. for logs (never its parameter values, which may be personal data).</summary>
     public override string ToString() => GetType().Name;
@@ -154,8 +157,13 @@ public abstract class Specification<T, TResult> : Specification<T>
     /// <summary>The builder that describes this specification, including its projection.</summary>
     protected new ProjectionSpecificationBuilder<T, TResult> Query { get; }
 
+    private Func<T, TResult>? _compiledSelector;
+
     /// <summary>The projection, or null until <c>Query.Select</c> is called.</summary>
     public Expression<Func<T, TResult>>? Selector { get; private set; }
+
+    /// <summary>The projection compiled once and cached, or null when there is none.</summary>
+    internal Func<T, TResult>? CompiledSelector => Selector is null ? null : _compiledSelector ??= Selector.Compile();
 
     internal void SetSelector(Expression<Func<T, TResult>> selector)
     {

@@ -110,6 +110,10 @@ public interface IReadRepository<T, TId>
 /// Obtain it from dependency injection as <c>IRepository&lt;Customer, CustomerId&gt;</c> in the same scope as the
 /// <see cref="IUnitOfWork"/> that commits it. There is no change tracking: call <see cref="UpdateAsync"/> for
 /// every aggregate you changed. The state saved is the aggregate's state when the commit runs.
+/// A registration that throws registers nothing, but changes registered before it stay pending: call
+/// <see cref="IUnitOfWork.Discard"/> before retrying a use case in the same scope (or retry in a new scope with
+/// <c>ExecuteWithConcurrencyRetryAsync</c>). For a custom store of one aggregate type, register both
+/// <c>IRepository&lt;T, TId&gt;</c> and <c>IReadRepository&lt;T, TId&gt;</c>.
 /// </remarks>
 public interface IRepository<T, TId> : IReadRepository<T, TId>
     where T : AggregateRoot<TId>

@@ -26,7 +26,8 @@ public sealed class InMemoryRepository<T, TId> : IRepository<T, TId>
     {
         Preconditions.CheckNotDefault(id);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Table().TryGetValue(id, out var stored) ? Copy(stored) : null);
+        var stored = _unitOfWork.Store.Find<T, TId>(id);
+        return Task.FromResult(stored is null ? null : Copy(stored));
     }
 
     /// <inheritdoc/>
@@ -41,7 +42,7 @@ public sealed class InMemoryRepository<T, TId> : IRepository<T, TId>
     public Task<IReadOnlyList<T>> ListAsync(Specification<T> specification, CancellationToken cancellationToken = default)
     {
         var query = Query(specification, cancellationToken);
-        return Task.FromResult<IReadOnlyList<T>>(query.AsEnumerable().Select(Copy).ToList());
+        return Task.FromResult<IReadOnlyList<T>>(query.Select(Copy).ToList());
     }
 
     /// <inheritdoc/>
@@ -56,7 +57,7 @@ public sealed class InMemoryRepository<T, TId> : IRepository<T, TId>
     {
         Preconditions.CheckNotNull(specification);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(SpecificationEvaluator.GetFilterQuery(Table().Values.AsQueryable(), specification).LongCount());
+        return Task.FromResult(SpecificationEvaluator.Filter(All(), specification).LongCount());
     }
 
     /// <inheritdoc/>
@@ -64,7 +65,7 @@ public sealed class InMemoryRepository<T, TId> : IRepository<T, TId>
     {
         Preconditions.CheckNotNull(specification);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(SpecificationEvaluator.GetFilterQuery(Table().Values.AsQueryable(), specification).Any());
+        return Task.FromResult(SpecificationEvaluator.Filter(All(), specification).Any());
     }
 
     /// <inheritdoc/>
@@ -72,7 +73,7 @@ public sealed class InMemoryRepository<T, TId> : IRepository<T, TId>
     {
         // Validate now (not on first MoveNext) so a bad argument fails at the call site.
         var query = Query(specification, CancellationToken.None);
-        return Stream(query.AsEnumerable().Select(Copy), cancellationToken);
+        return Stream(query.Select(Copy), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -103,20 +104,20 @@ public sealed class InMemoryRepository<T, TId> : IRepository<T, TId>
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    private System.Collections.Immutable.ImmutableDictionary<TId, T> Table() => _unitOfWork.Store.Table<T, TId>();
+    private T[] All() => _unitOfWork.Store.All<T, TId>();
 
-    private IQueryable<T> Query(Specification<T> specification, CancellationToken cancellationToken)
+    private IEnumerable<T> Query(Specification<T> specification, CancellationToken cancellationToken)
     {
         Preconditions.CheckNotNull(specification);
         cancellationToken.ThrowIfCancellationRequested();
-        return SpecificationEvaluator.GetQuery(Table().Values.AsQueryable(), specification);
+        return SpecificationEvaluator.Evaluate(All(), specification);
     }
 
-    private IQueryable<TResult> Project<TResult>(Specification<T, TResult> specification, CancellationToken cancellationToken)
+    private IEnumerable<TResult> Project<TResult>(Specification<T, TResult> specification, CancellationToken cancellationToken)
     {
         Preconditions.CheckNotNull(specification);
         cancellationToken.ThrowIfCancellationRequested();
-        return SpecificationEvaluator.GetQuery(Table().Values.AsQueryable(), specification);
+        return SpecificationEvaluator.Evaluate(All(), specification);
     }
 
     private Task Register(InMemoryChangeKind kind, T aggregate, CancellationToken cancellationToken)

@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-
 namespace Crm.Core.Storage;
 
 /// <summary>
@@ -8,23 +6,21 @@ namespace Crm.Core.Storage;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Thread-safe. The whole store is one immutable value that a commit replaces in a single step, so a commit is
-/// atomic (all of its changes or none), readers never see half of a commit and never block writers.
-/// Commits are serialised; every check of a commit runs before anything is written.
+/// Thread-safe. Commits are serialised and atomic: every check of a commit (existence, versions, taking the
+/// snapshots) runs before anything is written, and readers never see half of a commit. Reads hold the lock only
+/// to look an aggregate up or to take the current array of a type's aggregates; queries then run outside it.
 /// </para>
 /// <para>
-/// The store keeps its own deep copies (<c>AggregateRoot.Snapshot</c>) and hands out new copies on every read, so
+/// The store keeps its own deep copies (<c>AggregateRoot.CreateCopy</c>) and hands out new copies on every read, so
 /// nobody can change stored state through a reference they still hold. Queries run the shared
-/// <see cref="Specifications.SpecificationEvaluator"/> over <c>AsQueryable()</c>: LINQ to Objects semantics
-/// (ordinal, case-sensitive string equality). Nothing is persisted: the data lives as long as the instance.
+/// <see cref="Specifications.SpecificationEvaluator"/> (LINQ to Objects semantics: ordinal, case-sensitive string
+/// equality). Nothing is persisted: the data lives as long as the instance.
 /// </para>
 /// </remarks>
 public sealed class InMemoryStore
 {
-    private readonly object _commitLock = new();
-
-    // Type of aggregate -> ImmutableDictionary<TId, TAggregate> of stored snapshots.
-    private ImmutableDictionary<Type, object> _tables = ImmutableDictionary<Type, object>.Empty;
+    private readonly object _lock = new();
+    private readonly Dictionary<Type, object> _tables = new();
 
     /// <summary>The number of stored aggregates of type <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">The aggregate root type.</typeparam>
@@ -32,30 +28,100 @@ public sealed class InMemoryStore
     /// <returns>The count at the time of the call.</returns>
     public int Count<T, TId>()
         where T : AggregateRoot<TId>
-        where TId : struct, IEquatable<TId> => Table<T, TId>().Count;
+        where TId : struct, IEquatable<TId>
+    {
+        lock (_lock)
+        {
+            return TableOrNull<T, TId>()?.Count ?? 0;
+        }
+    }
 
-    internal ImmutableDictionary<TId, T> Table<T, TId>()
+    /// <summary>The stored snapshot with <paramref name="id"/> (not a copy: never hand it out), or null.</summary>
+    internal T? Find<T, TId>(TId id)
         where T : AggregateRoot<TId>
-        where TId : struct, IEquatable<TId> =>
-        Volatile.Read(ref _tables).TryGetValue(typeof(T), out var table) ? (ImmutableDictionary<TId, T>)table : ImmutableDictionary<TId, T>.Empty;
+        where TId : struct, IEquatable<TId>
+    {
+        lock (_lock)
+        {
+            return TableOrNull<T, TId>()?.Find(id);
+        }
+    }
 
-    /// <summary>Validates every change against the current state, then publishes all of them in one step.</summary>
+    /// <summary>Every stored snapshot of the type, as an array that no later commit changes (not copies: never hand them out).</summary>
+    internal T[] All<T, TId>()
+        where T : AggregateRoot<TId>
+        where TId : struct, IEquatable<TId>
+    {
+        lock (_lock)
+        {
+            return TableOrNull<T, TId>()?.Values() ?? [];
+        }
+    }
+
+    /// <summary>Validates every change against the current state, then writes all of them.</summary>
     internal void Commit(IReadOnlyList<InMemoryChange> changes)
     {
-        lock (_commitLock)
+        lock (_lock)
         {
-            var state = _tables;
             foreach (var change in changes)
             {
-                change.Prepare(state); // throws on conflict; runs user code (CreateCopy) before anything is written
+                change.Prepare(this); // throws on conflict; runs user code (CreateCopy) before anything is written
             }
-            var builder = state.ToBuilder();
             foreach (var change in changes)
             {
-                change.Apply(builder);
+                change.Apply(this); // dictionary writes only: cannot fail half-way
             }
-            Volatile.Write(ref _tables, builder.ToImmutable());
         }
+    }
+
+    /// <summary>The table of <typeparamref name="T"/>, or null when none was ever written. Call under the lock.</summary>
+    internal InMemoryTable<T, TId>? TableOrNull<T, TId>()
+        where T : AggregateRoot<TId>
+        where TId : struct, IEquatable<TId> =>
+        _tables.TryGetValue(typeof(T), out var table) ? (InMemoryTable<T, TId>)table : null;
+
+    /// <summary>The table of <typeparamref name="T"/>, created when missing. Call under the lock.</summary>
+    internal InMemoryTable<T, TId> Table<T, TId>()
+        where T : AggregateRoot<TId>
+        where TId : struct, IEquatable<TId>
+    {
+        if (TableOrNull<T, TId>() is { } table)
+        {
+            return table;
+        }
+        var created = new InMemoryTable<T, TId>();
+        _tables.Add(typeof(T), created);
+        return created;
+    }
+}
+
+/// <summary>The stored snapshots of one aggregate type. Not thread-safe: the store's lock guards it.</summary>
+internal sealed class InMemoryTable<T, TId>
+    where T : AggregateRoot<TId>
+    where TId : struct, IEquatable<TId>
+{
+    private readonly Dictionary<TId, T> _items = new();
+
+    // Queries scan this array outside the lock; a write replaces it (never changes it), so a running query keeps
+    // a consistent view and queries between writes share one array.
+    private T[]? _values;
+
+    public int Count => _items.Count;
+
+    public T? Find(TId id) => _items.GetValueOrDefault(id);
+
+    public T[] Values() => _values ??= _items.Values.ToArray();
+
+    public void Set(TId id, T snapshot)
+    {
+        _items[id] = snapshot;
+        _values = null;
+    }
+
+    public void Remove(TId id)
+    {
+        _items.Remove(id);
+        _values = null;
     }
 }
 
@@ -72,11 +138,11 @@ internal abstract class InMemoryChange
 {
     public abstract InMemoryChangeKind Kind { get; set; }
 
-    /// <summary>Checks the change against <paramref name="state"/> and takes the snapshot to store; writes nothing.</summary>
-    public abstract void Prepare(ImmutableDictionary<Type, object> state);
+    /// <summary>Checks the change against the store and takes the snapshot to write; writes nothing.</summary>
+    public abstract void Prepare(InMemoryStore store);
 
-    /// <summary>Writes the prepared snapshot; pure, cannot fail.</summary>
-    public abstract void Apply(ImmutableDictionary<Type, object>.Builder state);
+    /// <summary>Writes the prepared snapshot; cannot fail.</summary>
+    public abstract void Apply(InMemoryStore store);
 
     /// <summary>After a successful commit: advances the caller's aggregate and hands over its events.</summary>
     public abstract void Complete(List<IDomainEvent> events);
@@ -98,14 +164,13 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
 
     public T Aggregate { get; set; }
 
-    public override void Prepare(ImmutableDictionary<Type, object> state)
+    public override void Prepare(InMemoryStore store)
     {
-        var table = state.TryGetValue(typeof(T), out var t) ? (ImmutableDictionary<TId, T>)t : ImmutableDictionary<TId, T>.Empty;
-        var exists = table.TryGetValue(Aggregate.Id, out var stored);
+        var stored = store.TableOrNull<T, TId>()?.Find(Aggregate.Id);
         switch (Kind)
         {
             case InMemoryChangeKind.Add:
-                if (exists)
+                if (stored is not null)
                 {
                     throw new DuplicateAggregateException(typeof(T).Name, IdText(Aggregate.Id));
                 }
@@ -122,10 +187,17 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
         }
     }
 
-    public override void Apply(ImmutableDictionary<Type, object>.Builder state)
+    public override void Apply(InMemoryStore store)
     {
-        var table = state.TryGetValue(typeof(T), out var t) ? (ImmutableDictionary<TId, T>)t : ImmutableDictionary<TId, T>.Empty;
-        state[typeof(T)] = _prepared is null ? table.Remove(Aggregate.Id) : table.SetItem(Aggregate.Id, _prepared);
+        var table = store.Table<T, TId>();
+        if (_prepared is null)
+        {
+            table.Remove(Aggregate.Id);
+        }
+        else
+        {
+            table.Set(Aggregate.Id, _prepared);
+        }
     }
 
     public override void Complete(List<IDomainEvent> events)

@@ -91,7 +91,7 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
         }
 
         // Early checks against the current store give the caller the error at the faulty line; the commit checks again.
-        var stored = Store.Table<T, TId>().GetValueOrDefault(aggregate.Id);
+        var stored = Store.Find<T, TId>(aggregate.Id);
         var change = new InMemoryChange<T, TId>(kind, aggregate);
         if (kind == InMemoryChangeKind.Add)
         {

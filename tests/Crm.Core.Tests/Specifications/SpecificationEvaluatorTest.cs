@@ -15,13 +15,17 @@ public class SpecificationEvaluatorTest
         if (shape.IsPaged && shape.Orders.Length == 0)
         {
             // Paging without an order has no single meaning: rejected, never silently evaluated.
-            return Throws<InvalidSpecificationException>(() => SpecificationEvaluator.GetQuery(purchases.AsQueryable(), specification));
+            return Throws<InvalidSpecificationException>(() => SpecificationEvaluator.GetQuery(purchases.AsQueryable(), specification))
+                && Throws<InvalidSpecificationException>(() => SpecificationEvaluator.Evaluate(purchases, specification));
         }
         var expected = shape.ApplyLinq(purchases).Select(p => p.Id).ToArray();
-        var actual = SpecificationEvaluator.GetQuery(purchases.AsQueryable(), specification).Select(p => p.Id).ToArray();
+        var queryable = SpecificationEvaluator.GetQuery(purchases.AsQueryable(), specification).Select(p => p.Id).ToArray();
+        var inMemory = SpecificationEvaluator.Evaluate(purchases, specification).Select(p => p.Id).ToArray();
         var filtered = shape.Filtered(purchases).ToHashSet();
-        return expected.SequenceEqual(actual)
+        return expected.SequenceEqual(queryable)
+            && expected.SequenceEqual(inMemory)
             && SpecificationEvaluator.GetFilterQuery(purchases.AsQueryable(), specification).Count() == filtered.Count
+            && SpecificationEvaluator.Filter(purchases, specification).Count() == filtered.Count
             && purchases.All(p => specification.IsSatisfiedBy(p) == filtered.Contains(p));
     }
 
@@ -56,6 +60,7 @@ public class SpecificationEvaluatorTest
         Assert.Throws<InvalidSpecificationException>(() => SpecificationEvaluator.GetQuery(source, Specification.Create<Purchase>(q => q.Skip(1))));
         // Counting needs no order, so a paged specification can still be counted.
         Assert.Empty(SpecificationEvaluator.GetFilterQuery(source, Specification.Create<Purchase>(q => q.Take(10))));
+        Assert.Throws<InvalidSpecificationException>(() => SpecificationEvaluator.Evaluate(Array.Empty<Purchase>(), Specification.Create<Purchase>(q => q.Take(10))));
     }
 
     [Fact]
@@ -64,14 +69,15 @@ public class SpecificationEvaluatorTest
         var ex = Assert.Throws<InvalidSpecificationException>(() => SpecificationEvaluator.GetQuery(Array.Empty<Purchase>().AsQueryable(), new NoSelect()));
         Assert.Equal(nameof(NoSelect), ex.SpecificationName);
         Assert.Contains("Select", ex.Message);
+        Assert.Throws<InvalidSpecificationException>(() => SpecificationEvaluator.Evaluate(Array.Empty<Purchase>(), new NoSelect()));
     }
 
     [Fact]
     public void Projection_applies_after_filters_order_and_paging()
     {
         var rows = Enumerable.Range(1, 10).Select(i => new Row(i, i % 3)).ToArray();
-        var values = SpecificationEvaluator.GetQuery(rows.AsQueryable(), new RowKeys()).ToArray();
-        Assert.Equal(["5", "2", "9"], values);
+        Assert.Equal(["5", "2", "9"], SpecificationEvaluator.GetQuery(rows.AsQueryable(), new RowKeys()).ToArray());
+        Assert.Equal(["5", "2", "9"], SpecificationEvaluator.Evaluate(rows, new RowKeys()).ToArray());
     }
 
     [Fact]
@@ -85,6 +91,14 @@ public class SpecificationEvaluatorTest
         Assert.Equal("specification", Assert.Throws<ArgumentNullException>(() => SpecificationEvaluator.GetQuery(Array.Empty<Row>().AsQueryable(), (Specification<Row, string>)null!)).ParamName);
         Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => SpecificationEvaluator.GetFilterQuery(null!, all)).ParamName);
         Assert.Equal("specification", Assert.Throws<ArgumentNullException>(() => SpecificationEvaluator.GetFilterQuery(source, null!)).ParamName);
+        var items = Array.Empty<Purchase>();
+        var rows = Array.Empty<Row>();
+        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => SpecificationEvaluator.Evaluate(null!, all)).ParamName);
+        Assert.Equal("specification", Assert.Throws<ArgumentNullException>(() => SpecificationEvaluator.Evaluate(items, (Specification<Purchase>)null!)).ParamName);
+        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => SpecificationEvaluator.Evaluate(null!, new RowKeys())).ParamName);
+        Assert.Equal("specification", Assert.Throws<ArgumentNullException>(() => SpecificationEvaluator.Evaluate(rows, (Specification<Row, string>)null!)).ParamName);
+        Assert.Equal("source", Assert.Throws<ArgumentNullException>(() => SpecificationEvaluator.Filter(null!, all)).ParamName);
+        Assert.Equal("specification", Assert.Throws<ArgumentNullException>(() => SpecificationEvaluator.Filter(items, null!)).ParamName);
     }
 
     private static bool Throws<TException>(Action action)
