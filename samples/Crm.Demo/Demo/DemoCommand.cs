@@ -24,6 +24,7 @@ public sealed class DemoCommand : ICliCommand
     public int Run(CliArguments arguments, CliContext context)
     {
         MoneyShowcase.Run(context);
+        CustomerShowcase.Run(context);
         return CliApp.Success;
     }
 }
