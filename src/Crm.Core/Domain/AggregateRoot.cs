@@ -28,6 +28,14 @@ public abstract class AggregateRoot<TId>
         TenantId = tenantId;
     }
 
+    /// <summary>
+    /// For storage adapters that materialise aggregates from rows (EF Core): the identity and version are then set
+    /// from the stored columns. Domain code always uses the constructor taking an id.
+    /// </summary>
+    protected AggregateRoot()
+    {
+    }
+
     /// <summary>The aggregate's identity.</summary>
     public TId Id { get; }
 

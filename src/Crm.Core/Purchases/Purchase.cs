@@ -26,6 +26,9 @@ public sealed class Purchase : AggregateRoot<TransactionId>
         OriginalTransactionId = originalTransactionId;
     }
 
+    // For storage adapters that materialise from rows (EF Core sets the mapped fields afterwards).
+    private Purchase() => _lines = Array.Empty<PurchaseLine>();
+
     /// <summary>The transaction (order) id; unique in the host's sales system.</summary>
     public TransactionId TransactionId => Id;
 

@@ -1,0 +1,147 @@
+using System.Text;
+using Crm.Core.EntityFrameworkCore.Conversions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using NodaTime;
+
+namespace Crm.Core.EntityFrameworkCore;
+
+/// <summary>
+/// The EF Core model of every Crm.Core aggregate. Registered by <c>UseEntityFrameworkCore(...)</c>; hosts resolve it
+/// to create or migrate the schema (<c>await context.Database.MigrateAsync()</c>) and for their own reporting
+/// queries. Use cases read and write through <c>IRepository&lt;T, TId&gt;</c> and <c>IUnitOfWork</c>, not through it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Tables and columns are snake_case. Identifiers are stored verbatim as text (at most 200 characters; binary
+/// "C" collation on PostgreSQL so that ordering is ordinal, as in memory). Money is two columns: amount (decimal)
+/// and currency (ISO code). Every aggregate has a <c>version</c> column (its optimistic-concurrency token) and a
+/// <c>tenant_id</c> column. Customer-owned tables have the customer id as the first key column, so the schema
+/// distributes by customer (docs/scaling.md).
+/// </para>
+/// <para>
+/// NodaTime: on PostgreSQL through the Npgsql NodaTime plugin (<see cref="Instant"/> as <c>timestamptz</c>, microsecond
+/// precision; <see cref="LocalDate"/> as <c>date</c>); on SQLite as integers that keep the values' order
+/// (<see cref="Instant"/> as ticks since the Unix epoch, <see cref="LocalDate"/> as days since 1970-01-01).
+/// Not thread-safe, like every <see cref="DbContext"/>: one per scope.
+/// </para>
+/// </remarks>
+public class CrmDbContext : DbContext
+{
+    /// <summary>The longest identifier a column holds, equal to Crm.Core's identifier limit.</summary>
+    public const int IdentifierMaxLength = 200;
+
+    /// <summary>Creates the context from options built by <c>UseEntityFrameworkCore</c> (or by a host's own <c>AddDbContext</c>).</summary>
+    /// <param name="options">The options; they choose the database provider.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public CrmDbContext(DbContextOptions<CrmDbContext> options)
+        : base(Preconditions.CheckNotNull(options))
+    {
+    }
+
+    /// <summary>For derived contexts (the provider-specific contexts that own the migrations).</summary>
+    /// <param name="options">The options; they choose the database provider.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    protected CrmDbContext(DbContextOptions options)
+        : base(Preconditions.CheckNotNull(options))
+    {
+    }
+
+    /// <summary>Which kind of database this context talks to.</summary>
+    public CrmStoreProvider Provider => CrmStoreProviders.FromName(Database.ProviderName);
+
+    /// <inheritdoc/>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        Preconditions.CheckNotNull(configurationBuilder);
+        var postgres = Provider == CrmStoreProvider.PostgreSql;
+        foreach (var idType in IdentifierTypes.In(typeof(AggregateRoot<>).Assembly))
+        {
+            var property = configurationBuilder.Properties(idType)
+                .HaveConversion(typeof(IdentifierConverter<>).MakeGenericType(idType))
+                .HaveMaxLength(IdentifierMaxLength);
+            if (postgres)
+            {
+                property.UseCollation("C");
+            }
+        }
+        configurationBuilder.Properties<Currency>().HaveConversion<CurrencyConverter>().HaveMaxLength(3).AreFixedLength();
+        configurationBuilder.Properties<DateTimeZone>().HaveConversion<DateTimeZoneIdConverter>().HaveMaxLength(64);
+        if (Provider == CrmStoreProvider.Sqlite)
+        {
+            configurationBuilder.Properties<Instant>().HaveConversion<InstantTicksConverter>();
+            configurationBuilder.Properties<LocalDate>().HaveConversion<LocalDateDaysConverter>();
+            configurationBuilder.Properties<LocalDateTime>().HaveConversion<LocalDateTimeTicksConverter>();
+            configurationBuilder.Properties<Duration>().HaveConversion<DurationTicksConverter>();
+            configurationBuilder.Properties<Period>().HaveConversion<PeriodTextConverter>();
+        }
+        // Money amounts: enough digits for any currency and for ledger sums, exact (never floating point).
+        configurationBuilder.Properties<decimal>().HavePrecision(28, 8);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        Preconditions.CheckNotNull(modelBuilder);
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(CrmDbContext).Assembly);
+        ApplySnakeCase(modelBuilder.Model);
+    }
+
+    private static void ApplySnakeCase(IMutableModel model)
+    {
+        foreach (var entity in model.GetEntityTypes())
+        {
+            if (entity.GetTableName() is { } table && !entity.IsOwned())
+            {
+                entity.SetTableName(SnakeCase(table));
+            }
+            foreach (var property in entity.GetProperties())
+            {
+                property.SetColumnName(SnakeCase(property.GetColumnName()));
+            }
+            foreach (var complex in entity.GetComplexProperties())
+            {
+                ApplySnakeCase(complex.ComplexType, SnakeCase(complex.Name) + "_");
+            }
+        }
+    }
+
+    // Complex properties are flattened into their owner's table: total -> total_amount, total_currency.
+    private static void ApplySnakeCase(IMutableComplexType complexType, string prefix)
+    {
+        foreach (var property in complexType.GetProperties())
+        {
+            property.SetColumnName(prefix + SnakeCase(property.Name));
+        }
+        foreach (var nested in complexType.GetComplexProperties())
+        {
+            ApplySnakeCase(nested.ComplexType, prefix + SnakeCase(nested.Name) + "_");
+        }
+    }
+
+    internal static string SnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 8);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (c == '_' && (builder.Length == 0 || builder[^1] == '_'))
+            {
+                continue; // "_lines" -> "lines", "Total_Amount" -> "total_amount"
+            }
+            if (char.IsUpper(c))
+            {
+                if (builder.Length > 0 && builder[^1] != '_' && (char.IsLower(name[i - 1]) || (i + 1 < name.Length && char.IsLower(name[i + 1]))))
+                {
+                    builder.Append('_');
+                }
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+        return builder.ToString();
+    }
+}

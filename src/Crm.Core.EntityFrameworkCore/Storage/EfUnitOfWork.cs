@@ -1,0 +1,292 @@
+using System.Data.Common;
+using Crm.Core.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Npgsql;
+
+namespace Crm.Core.EntityFrameworkCore.Storage;
+
+/// <summary>
+/// The <see cref="IUnitOfWork"/> of the EF Core adapter: the scope's repositories register their changes here and
+/// <see cref="CommitAsync"/> writes them with one <c>SaveChanges</c> (one database transaction).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Reads never track, so the context only holds what a commit writes, and it is cleared after every commit.
+/// Versions: an insert writes version 1; an update runs <c>UPDATE ... SET version = v + 1 WHERE id = ... AND version = v</c>
+/// and a delete <c>DELETE ... WHERE version = v</c>, where v is the version the caller loaded. No row affected means
+/// someone else saved first: <see cref="ConcurrencyConflictException"/>, and nothing of the commit is written.
+/// </para>
+/// <para>
+/// Domain events are dispatched after the transaction committed. Registered per dependency-injection scope by
+/// <c>UseEntityFrameworkCore</c>. Not thread-safe (one logical flow at a time).
+/// </para>
+/// </remarks>
+public sealed class EfUnitOfWork : IUnitOfWork
+{
+    private readonly IDomainEventDispatcher _dispatcher;
+    private readonly List<Change> _changes = new();
+    private readonly Dictionary<(Type Type, object Id), Change> _byKey = new();
+
+    /// <summary>Creates a unit of work over <paramref name="context"/>.</summary>
+    /// <param name="context">The scope's context.</param>
+    /// <param name="dispatcher">Receives the domain events after each successful commit.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public EfUnitOfWork(CrmDbContext context, IDomainEventDispatcher dispatcher)
+    {
+        Context = Preconditions.CheckNotNull(context);
+        _dispatcher = Preconditions.CheckNotNull(dispatcher);
+    }
+
+    /// <summary>The context this unit of work commits through.</summary>
+    public CrmDbContext Context { get; }
+
+    /// <inheritdoc/>
+    public bool HasChanges => _changes.Count > 0;
+
+    /// <inheritdoc/>
+    public async Task<int> CommitAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_changes.Count == 0)
+            {
+                return 0;
+            }
+            foreach (var change in _changes)
+            {
+                change.Attach(Context);
+            }
+            try
+            {
+                await Context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                var translated = await TranslateAsync(ex).ConfigureAwait(false);
+                foreach (var change in _changes)
+                {
+                    change.Restore(); // the caller's aggregates are left as they were
+                }
+                if (translated is not null)
+                {
+                    throw translated;
+                }
+                throw;
+            }
+
+            var events = new List<IDomainEvent>();
+            foreach (var change in _changes)
+            {
+                change.Complete(events);
+            }
+            var count = _changes.Count;
+            Clear(); // before dispatching: a dispatcher failure must not leave committed changes pending
+            if (events.Count > 0)
+            {
+                await _dispatcher.DispatchAsync(events, cancellationToken).ConfigureAwait(false);
+            }
+            return count;
+        }
+        finally
+        {
+            Clear();
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Discard() => Clear();
+
+    internal void Register<T, TId>(ChangeKind kind, T aggregate)
+        where T : AggregateRoot<TId>
+        where TId : struct, IEquatable<TId>
+    {
+        var key = (typeof(T), (object)aggregate.Id);
+        var type = typeof(T).Name;
+        var id = IdText(aggregate.Id);
+        if (_byKey.TryGetValue(key, out var pending))
+        {
+            switch (kind, pending.Kind)
+            {
+                case (ChangeKind.Add, _):
+                    throw new DuplicateAggregateException(type, id);
+                case (_, ChangeKind.Remove):
+                    throw new AggregateNotFoundException(type, id, "it is already registered for removal in this unit of work.");
+                case (ChangeKind.Update, _):
+                    pending.Replace(aggregate); // latest copy wins; the add or version check still applies on commit
+                    return;
+                case (ChangeKind.Remove, ChangeKind.Add):
+                    _changes.Remove(pending); // added and removed in one unit of work: nothing to write
+                    _byKey.Remove(key);
+                    return;
+                default: // Remove after Update
+                    pending.Kind = ChangeKind.Remove;
+                    pending.Replace(aggregate);
+                    return;
+            }
+        }
+        if (kind == ChangeKind.Add)
+        {
+            Preconditions.CheckArgument(aggregate.Version == 0, nameof(aggregate),
+                $"This {type} was already saved (version {aggregate.Version}); register changes to it with UpdateAsync.");
+        }
+        else if (aggregate.Version == 0)
+        {
+            throw new AggregateNotFoundException(type, id, "it was never saved; add it with AddAsync first.");
+        }
+        var change = new Change<T, TId>(kind, aggregate);
+        _changes.Add(change);
+        _byKey.Add(key, change);
+    }
+
+    internal bool IsPendingAdd<T, TId>(TId id)
+        where T : AggregateRoot<TId>
+        where TId : struct, IEquatable<TId> =>
+        _byKey.TryGetValue((typeof(T), id), out var pending) && pending.Kind == ChangeKind.Add;
+
+    internal static string IdText<TId>(TId id)
+        where TId : struct => id.ToString() ?? string.Empty;
+
+    /// <summary>Maps a provider's failure to the library's exceptions (with what is stored now), or null to rethrow it.</summary>
+    private async Task<Exception?> TranslateAsync(Exception ex)
+    {
+        if (ex is DbUpdateConcurrencyException concurrency)
+        {
+            var entry = concurrency.Entries.FirstOrDefault();
+            var change = entry is null ? _changes.FirstOrDefault(c => c.Kind != ChangeKind.Add) : _changes.FirstOrDefault(c => ReferenceEquals(c.Aggregate, entry.Entity));
+            if (change is not null)
+            {
+                long? actual = null;
+                try
+                {
+                    var values = entry is null ? null : await entry.GetDatabaseValuesAsync(CancellationToken.None).ConfigureAwait(false);
+                    actual = values?.GetValue<long>(VersionProperty);
+                }
+                catch (Exception lookup) when (lookup is DbException or InvalidOperationException)
+                {
+                    actual = null; // the conflict stands; only the detail of the message is lost
+                }
+                return new ConcurrencyConflictException(change.TypeName, change.IdText, change.LoadedVersion, actual, ex);
+            }
+        }
+        else if (ex is DbUpdateException update && IsUniqueViolation(update))
+        {
+            var entry = update.Entries.FirstOrDefault(e => e.State == EntityState.Added);
+            var change = (entry is null ? null : _changes.FirstOrDefault(c => ReferenceEquals(c.Aggregate, entry.Entity)))
+                ?? _changes.FirstOrDefault(c => c.Kind == ChangeKind.Add);
+            if (change is not null)
+            {
+                return new DuplicateAggregateException(change.TypeName, change.IdText);
+            }
+        }
+        return null;
+    }
+
+    internal static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 1555 or 2067,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+
+    private void Clear()
+    {
+        _changes.Clear();
+        _byKey.Clear();
+        Context.ChangeTracker.Clear();
+    }
+
+    private const string VersionProperty = "Version";
+
+    internal enum ChangeKind
+    {
+        Add,
+        Update,
+        Remove,
+    }
+
+    private abstract class Change
+    {
+        public abstract ChangeKind Kind { get; set; }
+
+        public abstract object Aggregate { get; }
+
+        public abstract string TypeName { get; }
+
+        public abstract string IdText { get; }
+
+        public abstract long LoadedVersion { get; }
+
+        public abstract void Replace(object aggregate);
+
+        public abstract void Attach(DbContext context);
+
+        public abstract void Restore();
+
+        public abstract void Complete(List<IDomainEvent> events);
+    }
+
+    private sealed class Change<T, TId> : Change
+        where T : AggregateRoot<TId>
+        where TId : struct, IEquatable<TId>
+    {
+        private T _aggregate;
+        private long _loadedVersion;
+
+        public Change(ChangeKind kind, T aggregate)
+        {
+            Kind = kind;
+            _aggregate = aggregate;
+            _loadedVersion = aggregate.Version;
+        }
+
+        public override ChangeKind Kind { get; set; }
+
+        public override object Aggregate => _aggregate;
+
+        public override void Replace(object aggregate)
+        {
+            _aggregate = (T)aggregate;
+            _loadedVersion = _aggregate.Version;
+        }
+
+        public override string TypeName => typeof(T).Name;
+
+        public override string IdText => EfUnitOfWork.IdText(_aggregate.Id);
+
+        public override long LoadedVersion => _loadedVersion;
+
+        public override void Attach(DbContext context)
+        {
+            _loadedVersion = _aggregate.Version;
+            EntityEntry<T> entry = context.Entry(_aggregate);
+            var version = entry.Property(a => a.Version);
+            switch (Kind)
+            {
+                case ChangeKind.Add:
+                    entry.State = EntityState.Added;
+                    version.CurrentValue = 1;
+                    break;
+                case ChangeKind.Update:
+                    entry.State = EntityState.Modified;
+                    version.OriginalValue = _loadedVersion;
+                    version.CurrentValue = _loadedVersion + 1;
+                    break;
+                default:
+                    entry.State = EntityState.Deleted;
+                    version.OriginalValue = _loadedVersion;
+                    break;
+            }
+        }
+
+        public override void Restore() => _aggregate.SetVersion(_loadedVersion);
+
+        public override void Complete(List<IDomainEvent> events)
+        {
+            events.AddRange(_aggregate.DomainEvents);
+            _aggregate.ClearDomainEvents();
+        }
+    }
+}

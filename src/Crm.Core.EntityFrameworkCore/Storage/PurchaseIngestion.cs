@@ -1,0 +1,135 @@
+using System.Runtime.CompilerServices;
+using Crm.Core.Purchases;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Core.EntityFrameworkCore.Storage;
+
+/// <summary>
+/// Loads purchases in bulk (imports, nightly feeds): batches of inserts, one transaction and one round of
+/// statements per batch, with the transaction id as the idempotency key.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Purchases whose transaction id is already stored (or repeated within the input) are skipped and counted, so a
+/// feed that failed half-way can simply be ingested again: every batch is all-or-nothing, and batches already
+/// committed are skipped on the retry. No domain events are dispatched (purchases raise none).
+/// </para>
+/// <para>
+/// Resolve it per scope (registered by <c>UseEntityFrameworkCore</c>); it uses the scope's <see cref="CrmDbContext"/>
+/// and leaves it empty. Not thread-safe; run one ingestion per scope.
+/// </para>
+/// </remarks>
+public sealed class PurchaseIngestion
+{
+    /// <summary>The batch size used when none is given.</summary>
+    public const int DefaultBatchSize = 1000;
+
+    /// <summary>The largest batch size accepted.</summary>
+    public const int MaxBatchSize = 50_000;
+
+    private readonly CrmDbContext _context;
+
+    /// <summary>Creates the ingestion over <paramref name="context"/>.</summary>
+    /// <param name="context">The scope's context.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
+    public PurchaseIngestion(CrmDbContext context) => _context = Preconditions.CheckNotNull(context);
+
+    /// <summary>Stores <paramref name="purchases"/> in batches, skipping transaction ids already stored.</summary>
+    /// <param name="purchases">Never-saved purchases (version 0).</param>
+    /// <param name="batchSize">Purchases per transaction, in [1, <see cref="MaxBatchSize"/>].</param>
+    /// <param name="cancellationToken">Cancels between and within batches; committed batches stay.</param>
+    /// <returns>How many purchases were inserted and how many were skipped as already stored.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="purchases"/> is null or yields null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is out of range.</exception>
+    /// <exception cref="ArgumentException">A purchase was already saved (its version is not 0).</exception>
+    public Task<PurchaseIngestionResult> IngestAsync(IEnumerable<Purchase> purchases, int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(purchases);
+        return IngestAsync(ToAsync(purchases), batchSize, cancellationToken);
+    }
+
+    /// <inheritdoc cref="IngestAsync(IEnumerable{Purchase}, int, CancellationToken)"/>
+    public async Task<PurchaseIngestionResult> IngestAsync(IAsyncEnumerable<Purchase> purchases, int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(purchases);
+        Preconditions.CheckArgumentRange(nameof(batchSize), batchSize, 1, MaxBatchSize);
+        long inserted = 0, skipped = 0;
+        var batch = new List<Purchase>(batchSize);
+        await foreach (var purchase in purchases.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            Preconditions.CheckArgument(purchase is not null, nameof(purchases), "The purchases must not contain null.");
+            Preconditions.CheckArgument(purchase.Version == 0, nameof(purchases),
+                $"Purchase '{purchase.Id}' was already saved (version {purchase.Version}); ingestion only inserts new purchases.");
+            batch.Add(purchase);
+            if (batch.Count == batchSize)
+            {
+                var (i, s) = await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                inserted += i;
+                skipped += s;
+                batch.Clear();
+            }
+        }
+        if (batch.Count > 0)
+        {
+            var (i, s) = await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+            inserted += i;
+            skipped += s;
+        }
+        return new PurchaseIngestionResult(inserted, skipped);
+    }
+
+    private async Task<(long Inserted, long Skipped)> WriteBatchAsync(List<Purchase> batch, CancellationToken cancellationToken)
+    {
+        var ids = batch.Select(p => p.Id).Distinct().ToList();
+        var existing = (await _context.Set<Purchase>().AsNoTracking()
+            .Where(p => ids.Contains(p.Id))
+            .Select(p => p.Id)
+            .ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet();
+        var fresh = new List<Purchase>(batch.Count);
+        foreach (var purchase in batch)
+        {
+            if (existing.Add(purchase.Id)) // also drops repeats within the batch
+            {
+                fresh.Add(purchase);
+            }
+        }
+        try
+        {
+            foreach (var purchase in fresh)
+            {
+                var entry = _context.Entry(purchase);
+                entry.State = EntityState.Added;
+                entry.Property(p => p.Version).CurrentValue = 1;
+            }
+            await _context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var purchase in fresh)
+            {
+                purchase.SetVersion(0);
+            }
+            throw;
+        }
+        finally
+        {
+            _context.ChangeTracker.Clear();
+        }
+        return (fresh.Count, batch.Count - fresh.Count);
+    }
+
+    private static async IAsyncEnumerable<Purchase> ToAsync(IEnumerable<Purchase> purchases, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var purchase in purchases)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return purchase;
+        }
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+}
+
+/// <summary>What <see cref="PurchaseIngestion.IngestAsync(IEnumerable{Purchase}, int, CancellationToken)"/> did.</summary>
+/// <param name="Inserted">Purchases stored.</param>
+/// <param name="Skipped">Purchases skipped because their transaction id was already stored or repeated in the input.</param>
+public readonly record struct PurchaseIngestionResult(long Inserted, long Skipped);

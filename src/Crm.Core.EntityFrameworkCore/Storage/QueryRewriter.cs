@@ -1,0 +1,47 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using Crm.Core.Purchases;
+
+namespace Crm.Core.EntityFrameworkCore.Storage;
+
+/// <summary>
+/// Replaces computed members of aggregates by the stored members they are computed from, so that a specification
+/// written against the domain model (<c>p.IsRefund</c>, <c>p.TransactionId</c>) runs in the database unchanged.
+/// </summary>
+/// <remarks>Add an entry when an aggregate exposes a computed member that specifications are likely to use.</remarks>
+internal static class QueryRewriter
+{
+    private static readonly Dictionary<MemberInfo, LambdaExpression> Rewrites = new()
+    {
+        [Member<Purchase, TransactionId>(p => p.TransactionId)] = Lambda<Purchase, TransactionId>(p => p.Id),
+        [Member<Purchase, bool>(p => p.IsRefund)] = Lambda<Purchase, bool>(p => p.Total.Amount < 0m),
+    };
+
+    public static IQueryable<T> Rewrite<T>(IQueryable<T> query)
+    {
+        var rewritten = new Visitor().Visit(query.Expression);
+        return ReferenceEquals(rewritten, query.Expression) ? query : query.Provider.CreateQuery<T>(rewritten);
+    }
+
+    private static MemberInfo Member<T, TResult>(Expression<Func<T, TResult>> selector) => ((MemberExpression)selector.Body).Member;
+
+    private static LambdaExpression Lambda<T, TResult>(Expression<Func<T, TResult>> selector) => selector;
+
+    private sealed class Visitor : ExpressionVisitor
+    {
+        protected override Expression VisitMember(MemberExpression node)
+        {
+            if (node.Expression is not null && Rewrites.TryGetValue(node.Member, out var stored))
+            {
+                var target = Visit(node.Expression);
+                return new ParameterReplacer(stored.Parameters[0], target).Visit(stored.Body);
+            }
+            return base.VisitMember(node);
+        }
+    }
+
+    private sealed class ParameterReplacer(ParameterExpression parameter, Expression replacement) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == parameter ? replacement : base.VisitParameter(node);
+    }
+}
