@@ -25,6 +25,7 @@ public sealed class DemoCommand : ICliCommand
     {
         MoneyShowcase.Run(context);
         CustomerShowcase.Run(context);
+        LifecycleShowcase.Run(context);
         return CliApp.Success;
     }
 }

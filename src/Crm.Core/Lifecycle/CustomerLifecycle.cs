@@ -75,7 +75,10 @@ public sealed class CustomerLifecycle : AggregateRoot<CustomerId>
     /// <summary>The day of the last <see cref="Evaluate"/>, or null when never evaluated.</summary>
     public LocalDate? EvaluatedOn { get; private set; }
 
-    /// <summary>The purchase days recorded with <see cref="RecordPurchase"/>, summarised for engagement evaluation.</summary>
+    /// <summary>
+    /// The purchase days recorded with <see cref="RecordPurchase"/>, summarised for engagement evaluation (its
+    /// <see cref="PurchaseSummary.ReactivatedOn"/> judged by the default rules; <see cref="Evaluate"/> uses the evaluator's).
+    /// </summary>
     public PurchaseSummary Purchases => _summary ??= PurchaseSummary.FromPurchaseDates(_purchaseDays);
 
     /// <summary>Starts a customer's lifecycle.</summary>
@@ -277,7 +280,8 @@ public sealed class CustomerLifecycle : AggregateRoot<CustomerId>
     {
         Preconditions.CheckNotNull(evaluator);
         var day = asOf.InZone(evaluator.Zone).Date;
-        var status = evaluator.StatusOf(Purchases, day);
+        var purchases = ReferenceEquals(evaluator.Rules, EngagementRules.Default) ? Purchases : PurchaseSummary.FromPurchaseDates(_purchaseDays, evaluator.Rules);
+        var status = evaluator.StatusOf(purchases, day);
         if (status != EngagementStatus)
         {
             Raise(new EngagementStatusChanged(Id, EngagementStatus, status, day, asOf));

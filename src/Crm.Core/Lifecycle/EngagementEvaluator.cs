@@ -25,6 +25,9 @@ public readonly record struct CustomerEngagement(CustomerId CustomerId, Purchase
 /// </remarks>
 public sealed class EngagementEvaluator
 {
+    // Zone is irrelevant for judging: summaries and evaluation work on day numbers.
+    private static readonly EngagementEvaluator DefaultJudge = new(EngagementRules.Default, DateTimeZone.Utc);
+
     /// <summary>The default batch size of the streaming methods.</summary>
     public const int DefaultBatchSize = 4096;
 
@@ -248,20 +251,18 @@ public sealed class EngagementEvaluator
             return EngagementStatus.None;
         }
         var status = Judge(in purchases, day);
-        if (status == EngagementStatus.Active && purchases.PurchaseDays >= 2 && day - purchases.LastDayNumber < _reactivationDays)
-        {
-            // Reactivation is judged on the history before the last purchase, on the day of that purchase.
-            var before = purchases.BeforeLastPurchase();
-            var prior = Judge(in before, purchases.LastDayNumber);
-            if (prior is EngagementStatus.Lapsed or EngagementStatus.Churned)
-            {
-                return EngagementStatus.Reactivated;
-            }
-        }
-        return status;
+        // Reactivated only replaces Active, and lasts ReactivationDays from the purchase that brought them back.
+        return status == EngagementStatus.Active && purchases.HasReactivation && day - purchases.ReactivatedOnDayNumber < _reactivationDays
+            ? EngagementStatus.Reactivated
+            : status;
     }
 
-    private EngagementStatus Judge(in PurchaseSummary purchases, int day)
+    /// <summary>An evaluator for <paramref name="rules"/> (the shared default one when null), used to judge reactivations while summarising.</summary>
+    internal static EngagementEvaluator ForRules(EngagementRules? rules) =>
+        rules is null || ReferenceEquals(rules, EngagementRules.Default) ? DefaultJudge : new EngagementEvaluator(rules, DateTimeZone.Utc);
+
+    /// <summary>The status from the cadence rule or the model alone (no reactivation).</summary>
+    internal EngagementStatus Judge(in PurchaseSummary purchases, int day)
     {
         if (_model is not null)
         {

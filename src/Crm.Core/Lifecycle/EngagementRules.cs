@@ -20,11 +20,12 @@ namespace Crm.Core.Lifecycle;
 /// <see cref="ChurnRiskThresholds"/>, replaces the cadence rule.
 /// </para>
 /// <para>
-/// <b>Reactivation</b>. A customer whose status on the day of their last purchase, judged on the history before
-/// it, was Lapsed or Churned is Reactivated for <see cref="ReactivationDays"/> (90) days after that purchase,
-/// then Active. Reactivated only replaces Active: a reactivated customer who goes silent again becomes At risk
-/// as usual. Because reactivation is judged from the history itself, the status is a pure function of the
-/// purchases and the evaluation day.
+/// <b>Reactivation</b>. A purchase by a customer who, judged on the purchases before it, was Lapsed or Churned
+/// on that day brings them back: they are Reactivated for <see cref="ReactivationDays"/> (90) days from that
+/// purchase, then Active (further purchases in between do not end it early). Reactivated only replaces Active: a
+/// reactivated customer who goes silent again becomes At risk as usual. Because reactivation is judged from the
+/// history itself (<see cref="PurchaseSummary.ReactivatedOn"/>), the status is a pure function of the purchases
+/// and the evaluation day.
 /// </para>
 /// <para>Immutable and thread-safe; each property checks its own range, <see cref="Validate"/> the combination.</para>
 /// </remarks>

@@ -27,17 +27,19 @@ public readonly record struct PurchaseSummary
     private readonly int _first;
     private readonly int _last;
     private readonly int _previous;
-    private readonly double _interval;          // NaN: fewer than two purchase days
-    private readonly double _intervalBeforeLast; // NaN: fewer than three purchase days
+    private readonly double _interval;     // NaN: fewer than two purchase days
+    private readonly int _reactivatedOn;   // NoReactivation: none within the window
 
-    private PurchaseSummary(int purchaseDays, int first, int last, int previous, double interval, double intervalBeforeLast)
+    private const int NoReactivation = int.MinValue;
+
+    private PurchaseSummary(int purchaseDays, int first, int last, int previous, double interval, int reactivatedOn)
     {
         PurchaseDays = purchaseDays;
         _first = first;
         _last = last;
         _previous = previous;
         _interval = interval;
-        _intervalBeforeLast = intervalBeforeLast;
+        _reactivatedOn = reactivatedOn;
     }
 
     /// <summary>A customer who has not purchased.</summary>
@@ -62,10 +64,15 @@ public readonly record struct PurchaseSummary
     public double? TypicalIntervalDays => PurchaseDays < 2 ? null : _interval;
 
     /// <summary>
-    /// The median gap in days between consecutive purchase days before the last purchase, or null with
-    /// fewer than three purchase days.
+    /// The latest purchase day that brought the customer back: on that day, judged on the purchases before it, they
+    /// were Lapsed or Churned. Only purchases within <see cref="EngagementRules.ReactivationDays"/> of the last
+    /// purchase are looked at (older ones can no longer make anyone Reactivated); null when there is none.
     /// </summary>
-    public double? TypicalIntervalBeforeLastDays => PurchaseDays < 3 ? null : _intervalBeforeLast;
+    /// <remarks>
+    /// This is the one figure that depends on the rules: it is judged with the rules passed when summarising (the
+    /// defaults unless given). Evaluate with the same rules.
+    /// </remarks>
+    public LocalDate? ReactivatedOn => IsEmpty || _reactivatedOn == NoReactivation ? null : ToDate(_reactivatedOn);
 
     /// <summary>Purchase days after the first one (the "frequency" x of BG/NBD).</summary>
     public int RepeatPurchaseDays => PurchaseDays == 0 ? 0 : PurchaseDays - 1;
@@ -81,7 +88,9 @@ public readonly record struct PurchaseSummary
 
     internal double IntervalRaw => _interval;
 
-    internal double IntervalBeforeLastRaw => _intervalBeforeLast;
+    internal bool HasReactivation => _reactivatedOn != NoReactivation && !IsEmpty;
+
+    internal int ReactivatedOnDayNumber => _reactivatedOn;
 
     /// <summary>Days from the first purchase to <paramref name="asOf"/> (the customer's "age" T of BG/NBD).</summary>
     /// <exception cref="InvalidOperationException">There are no purchases.</exception>
@@ -93,25 +102,28 @@ public readonly record struct PurchaseSummary
 
     /// <summary>Summarises purchase days (in any order, duplicates allowed).</summary>
     /// <param name="purchaseDates">The days on which the customer purchased.</param>
+    /// <param name="rules">The rules <see cref="ReactivatedOn"/> is judged by; <see cref="EngagementRules.Default"/> when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="purchaseDates"/> is null.</exception>
-    public static PurchaseSummary FromPurchaseDates(IEnumerable<LocalDate> purchaseDates)
+    /// <exception cref="ArgumentException">The rules are inconsistent (see <see cref="EngagementRules.Validate"/>).</exception>
+    public static PurchaseSummary FromPurchaseDates(IEnumerable<LocalDate> purchaseDates, EngagementRules? rules = null)
     {
         Preconditions.CheckNotNull(purchaseDates);
         var days = purchaseDates.Select(DayNumber).Distinct().Order().ToArray();
-        return FromSortedDistinctDays(days);
+        return FromSortedDistinctDays(days, EngagementEvaluator.ForRules(rules));
     }
 
     /// <summary>Summarises purchases, taking the purchase day in <paramref name="zone"/> and skipping refunds.</summary>
     /// <param name="purchases">The customer's purchases (other customers' purchases are not filtered out: pass one customer's).</param>
     /// <param name="zone">The time zone whose calendar days count as purchase days (usually the business's zone).</param>
+    /// <param name="rules">The rules <see cref="ReactivatedOn"/> is judged by; <see cref="EngagementRules.Default"/> when null.</param>
     /// <exception cref="ArgumentNullException">An argument is null, or <paramref name="purchases"/> contains null.</exception>
-    public static PurchaseSummary FromPurchases(IEnumerable<Purchase> purchases, DateTimeZone zone)
+    public static PurchaseSummary FromPurchases(IEnumerable<Purchase> purchases, DateTimeZone zone, EngagementRules? rules = null)
     {
         Preconditions.CheckNotNull(purchases);
         Preconditions.CheckNotNull(zone);
         var list = purchases.ToList();
         Preconditions.CheckArgument(list.TrueForAll(p => p is not null), nameof(purchases), "Purchases must not contain null.");
-        return FromPurchaseDates(list.Where(p => !p.IsRefund).Select(p => p.OccurredAt.InZone(zone).Date));
+        return FromPurchaseDates(list.Where(p => !p.IsRefund).Select(p => p.OccurredAt.InZone(zone).Date), rules);
     }
 
     /// <summary>
@@ -123,11 +135,11 @@ public readonly record struct PurchaseSummary
     /// <param name="lastPurchase">The last purchase day; equal to the first when there is one purchase day.</param>
     /// <param name="previousPurchase">The purchase day before the last; required with two or more purchase days.</param>
     /// <param name="typicalIntervalDays">The median gap between consecutive purchase days; required with two or more.</param>
-    /// <param name="typicalIntervalBeforeLastDays">The median gap before the last purchase; required with three or more.</param>
+    /// <param name="reactivatedOn">The latest purchase day that ended a lapse or churn, within the reactivation window (see <see cref="ReactivatedOn"/>), if any.</param>
     /// <exception cref="ArgumentException">The figures contradict each other (see the parameters).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="purchaseDays"/> is below 1 or an interval is not positive.</exception>
     public static PurchaseSummary Create(int purchaseDays, LocalDate firstPurchase, LocalDate lastPurchase, LocalDate? previousPurchase = null,
-        double? typicalIntervalDays = null, double? typicalIntervalBeforeLastDays = null)
+        double? typicalIntervalDays = null, LocalDate? reactivatedOn = null)
     {
         Preconditions.CheckPositive(purchaseDays);
         int first = DayNumber(firstPurchase), last = DayNumber(lastPurchase);
@@ -135,9 +147,9 @@ public readonly record struct PurchaseSummary
             "The last purchase day must be at least purchaseDays - 1 days after the first (days are distinct).");
         if (purchaseDays == 1)
         {
-            Preconditions.CheckArgument(previousPurchase is null && typicalIntervalDays is null && typicalIntervalBeforeLastDays is null,
-                nameof(previousPurchase), "With one purchase day there is no previous purchase and no interval: pass null.");
-            return new PurchaseSummary(1, first, last, 0, double.NaN, double.NaN);
+            Preconditions.CheckArgument(previousPurchase is null && typicalIntervalDays is null && reactivatedOn is null,
+                nameof(previousPurchase), "With one purchase day there is no previous purchase, interval or reactivation: pass null.");
+            return new PurchaseSummary(1, first, last, 0, double.NaN, NoReactivation);
         }
         Preconditions.CheckArgument(previousPurchase is not null, nameof(previousPurchase), "With two or more purchase days the previous purchase day is required.");
         var previous = DayNumber(previousPurchase.Value);
@@ -146,49 +158,59 @@ public readonly record struct PurchaseSummary
         Preconditions.CheckArgument(purchaseDays != 2 || previous == first, nameof(previousPurchase),
             "With two purchase days the previous purchase is the first.");
         var interval = CheckInterval(typicalIntervalDays, nameof(typicalIntervalDays));
-        var before = double.NaN;
-        if (purchaseDays >= 3)
+        var reactivation = NoReactivation;
+        if (reactivatedOn is { } r)
         {
-            before = CheckInterval(typicalIntervalBeforeLastDays, nameof(typicalIntervalBeforeLastDays));
+            reactivation = DayNumber(r);
+            Preconditions.CheckArgument(reactivation > first && reactivation <= last, nameof(reactivatedOn),
+                "A reactivation is a purchase day after the first and not after the last.");
         }
-        else
-        {
-            Preconditions.CheckArgument(typicalIntervalBeforeLastDays is null, nameof(typicalIntervalBeforeLastDays),
-                "With two purchase days there is no interval before the last purchase: pass null.");
-        }
-        return new PurchaseSummary(purchaseDays, first, last, previous, interval, before);
+        return new PurchaseSummary(purchaseDays, first, last, previous, interval, reactivation);
     }
-
-    /// <summary>The history as it stood just before the last purchase (one purchase day fewer).</summary>
-    internal PurchaseSummary BeforeLastPurchase() =>
-        PurchaseDays <= 1
-            ? Empty
-            // The previous-of-previous day is not kept: evaluation never looks two purchases back.
-            : new PurchaseSummary(PurchaseDays - 1, _first, _previous, _first, _intervalBeforeLast, double.NaN);
 
     internal static int DayNumber(LocalDate date) => date.ToDateOnly().DayNumber;
 
     private static LocalDate ToDate(int dayNumber) => LocalDate.FromDateOnly(DateOnly.FromDayNumber(dayNumber));
 
-    private static PurchaseSummary FromSortedDistinctDays(int[] days)
+    private static PurchaseSummary FromSortedDistinctDays(int[] days, EngagementEvaluator judge)
     {
         var n = days.Length;
-        if (n == 0)
+        var summary = Prefix(days, n);
+        if (n < 2)
+        {
+            return summary;
+        }
+        // The latest purchase that ended a lapse: walk back over the purchases that can still count (within the
+        // reactivation window of the last purchase) and judge each on the history before it, on its own day.
+        var window = judge.Rules.ReactivationDays;
+        for (var i = n - 1; i >= 1 && days[n - 1] - days[i] < window; i--)
+        {
+            var before = Prefix(days, i);
+            if (judge.Judge(in before, days[i]) is EngagementStatus.Lapsed or EngagementStatus.Churned)
+            {
+                return new PurchaseSummary(n, summary._first, summary._last, summary._previous, summary._interval, days[i]);
+            }
+        }
+        return summary;
+    }
+
+    /// <summary>The summary of the first <paramref name="count"/> days, without reactivation.</summary>
+    private static PurchaseSummary Prefix(int[] days, int count)
+    {
+        if (count == 0)
         {
             return Empty;
         }
-        if (n == 1)
+        if (count == 1)
         {
-            return new PurchaseSummary(1, days[0], days[0], 0, double.NaN, double.NaN);
+            return new PurchaseSummary(1, days[0], days[0], 0, double.NaN, NoReactivation);
         }
-        var gaps = new int[n - 1];
-        for (var i = 1; i < n; i++)
+        var gaps = new int[count - 1];
+        for (var i = 1; i < count; i++)
         {
             gaps[i - 1] = days[i] - days[i - 1];
         }
-        var interval = Median(gaps);
-        var before = n >= 3 ? Median(gaps.AsSpan(0, n - 2).ToArray()) : double.NaN;
-        return new PurchaseSummary(n, days[0], days[n - 1], days[n - 2], interval, before);
+        return new PurchaseSummary(count, days[0], days[count - 1], days[count - 2], Median(gaps), NoReactivation);
     }
 
     private static double Median(int[] values)

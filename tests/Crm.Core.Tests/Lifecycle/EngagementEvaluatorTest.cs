@@ -67,8 +67,8 @@ public class EngagementEvaluatorTest
         var summary = PurchaseSummary.FromPurchaseDates(days);
         Assert.Equal(5, summary.PurchaseDays);
         Assert.Equal(7.0, summary.TypicalIntervalDays);
-        Assert.Equal(7.0, summary.TypicalIntervalBeforeLastDays); // gaps 7, 7, 86 before the last purchase
         Assert.Equal(Start.PlusDays(100), summary.PreviousPurchase);
+        Assert.Equal(Start.PlusDays(100), summary.ReactivatedOn); // 86 days after a weekly rhythm: churned, then back
     }
 
     [Fact]
@@ -94,6 +94,21 @@ public class EngagementEvaluatorTest
         var reactivated = PurchaseSummary.FromPurchaseDates(days);
         Assert.Equal(EngagementStatus.Reactivated, Evaluator.StatusOf(reactivated, Start.PlusDays(289)));
         Assert.Equal(EngagementStatus.Active, Evaluator.StatusOf(reactivated, Start.PlusDays(290)));
+    }
+
+    [Fact]
+    public void Reactivation_lasts_ninety_days_from_the_comeback_even_when_buying_continues()
+    {
+        // Weekly buyer, churned after 60 silent days, then weekly again: Reactivated until day 89 after the comeback.
+        var before = Enumerable.Range(0, 6).Select(i => Start.PlusDays(i * 7)).ToList();
+        var comeback = Start.PlusDays(35 + 60);
+        var after = Enumerable.Range(0, 14).Select(k => comeback.PlusDays(7 * k)).ToList();
+        var untilDay84 = PurchaseSummary.FromPurchaseDates(before.Concat(after.Take(13)));
+        Assert.Equal(comeback, untilDay84.ReactivatedOn);
+        Assert.Equal(EngagementStatus.Reactivated, Evaluator.StatusOf(untilDay84, comeback.PlusDays(89)));
+        var all = PurchaseSummary.FromPurchaseDates(before.Concat(after));
+        Assert.Null(all.ReactivatedOn); // the comeback is more than 90 days before the last purchase: it no longer counts
+        Assert.Equal(EngagementStatus.Active, Evaluator.StatusOf(all, comeback.PlusDays(91)));
     }
 
     [Fact]
