@@ -267,6 +267,17 @@ public class RfmCalculatorTest
         var options = new RfmOptions(AsOf) { WindowDays = 300 };
         Assert.Equal(expected, Describe(RfmCalculator.Compute(keys, dates, amounts, Currency.EUR, options), k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         Assert.Equal(expected, Describe(RfmCalculator.Compute(keys, dates, amounts, Currency.EUR, options with { MaxDegreeOfParallelism = 2 }), k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        var chunkRows = BulkAggregator.ChunkRows;
+        try
+        {
+            BulkAggregator.ChunkRows = 70_000; // several scatter chunks, as with more than 4M rows
+            Assert.Equal(expected, Describe(RfmCalculator.Compute(keys, dates, amounts, Currency.EUR, options with { MaxDegreeOfParallelism = 2 }), k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.Equal(expected, Describe(RfmCalculator.Compute(keys, dates, amounts, Currency.EUR, options), k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        finally
+        {
+            BulkAggregator.ChunkRows = chunkRows;
+        }
 
         // One amount finer than a cent sends the whole computation down the exact decimal path.
         amounts[0] += 0.001m;
