@@ -4,7 +4,7 @@ namespace Crm.Demo.Demo;
 
 /// <summary>
 /// The default command: the guided tour of Crm.Core. Each capability's showcase lives in its own file in this folder
-/// (e.g. <c>MoneyShowcase.cs</c>); add yours to <see cref="Run"/>.
+/// (e.g. <c>CustomerShowcase.cs</c>); add yours to <see cref="Run"/>.
 /// </summary>
 public sealed class DemoCommand : ICliCommand
 {
@@ -23,7 +23,6 @@ public sealed class DemoCommand : ICliCommand
     /// <inheritdoc/>
     public int Run(CliArguments arguments, CliContext context)
     {
-        MoneyShowcase.Run(context);
         CustomerShowcase.Run(context);
         LifecycleShowcase.Run(context);
         return CliApp.Success;
