@@ -9,7 +9,7 @@ public class CliAppTest
     {
         var (code, output, error) = CliRunner.Run();
         Assert.Equal(CliApp.Success, code);
-        Assert.Contains("19.99", output);
+        Assert.Contains("one record across every channel", output);
         Assert.Equal(string.Empty, error);
     }
 
