@@ -51,6 +51,14 @@ public class CrmDbContext : DbContext
     public CrmStoreProvider Provider => CrmStoreProviders.FromName(Database.ProviderName);
 
     /// <inheritdoc/>
+    protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
+    {
+        Preconditions.CheckNotNull(optionsBuilder);
+        // Restores aggregates stored as state documents (customers, loyalty accounts, lifecycles).
+        optionsBuilder.AddInterceptors(Snapshots.SnapshotMaterializer.Instance);
+    }
+
+    /// <inheritdoc/>
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         Preconditions.CheckNotNull(configurationBuilder);

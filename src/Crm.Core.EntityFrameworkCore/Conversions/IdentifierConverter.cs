@@ -9,29 +9,41 @@ namespace Crm.Core.EntityFrameworkCore.Conversions;
 /// </summary>
 /// <typeparam name="TId">The identifier type: a value type with a <c>Value</c> string that parses back with <see cref="IParsable{TSelf}"/>.</typeparam>
 internal sealed class IdentifierConverter<TId> : ValueConverter<TId, string>
-    where TId : struct, IParsable<TId>
+    where TId : struct
 {
+    private static readonly Func<TId, string> GetValue = CompileGetValue();
+
+    private static readonly ConstructorInfo Constructor = typeof(TId).GetConstructor([typeof(string)])!;
+
     public IdentifierConverter()
-        : base(id => id.ToString()!, text => Parse(text))
+        : base(id => ToText(id), text => FromText(text))
     {
     }
 
-    // Expression trees cannot call static abstract interface members, hence this ordinary generic method.
-    private static TId Parse(string text) => TId.Parse(text, null);
+    private static Func<TId, string> CompileGetValue()
+    {
+        var id = System.Linq.Expressions.Expression.Parameter(typeof(TId), "id");
+        return System.Linq.Expressions.Expression.Lambda<Func<TId, string>>(System.Linq.Expressions.Expression.Property(id, "Value"), id).Compile();
+    }
+
+    private static string ToText(TId id) => GetValue(id);
+
+    // Through the validating constructor: a stored id is held to the same rules as a new one.
+    private static TId FromText(string text) => (TId)Constructor.Invoke([text]);
 }
 
 /// <summary>Finds the identifier types of Crm.Core (and of any assembly given) by their shape.</summary>
 internal static class IdentifierTypes
 {
     /// <summary>
-    /// Value types with a public string <c>Value</c> and an <see cref="IParsable{TSelf}"/> implementation: the shape
-    /// every Crm.Core identifier has. Found by reflection so that an id added by a capability is mapped without a
+    /// Value types with a public string <c>Value</c> and a public constructor taking that string: the shape every
+    /// Crm.Core identifier has. Found by reflection so that an id added by a capability is mapped without a
     /// change here.
     /// </summary>
     public static IReadOnlyList<Type> In(Assembly assembly) =>
         assembly.GetExportedTypes()
             .Where(t => t.IsValueType && !t.IsGenericTypeDefinition
                 && t.GetProperty("Value", BindingFlags.Public | BindingFlags.Instance)?.PropertyType == typeof(string)
-                && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IParsable<>) && i.GetGenericArguments()[0] == t))
+                && t.GetConstructor([typeof(string)]) is not null)
             .ToArray();
 }

@@ -262,6 +262,11 @@ public sealed class EfUnitOfWork : IUnitOfWork
         {
             _loadedVersion = _aggregate.Version;
             EntityEntry<T> entry = context.Entry(_aggregate);
+            Snapshots.SnapshotMapping.WriteKey(entry); // key and document before tracking starts: keys cannot change later
+            if (Kind != ChangeKind.Remove)
+            {
+                Snapshots.SnapshotMapping.WriteState(entry);
+            }
             var version = entry.Property(a => a.Version);
             switch (Kind)
             {
