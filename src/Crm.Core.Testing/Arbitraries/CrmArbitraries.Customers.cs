@@ -147,6 +147,29 @@ public static partial class CrmArbitraries
             hasBirthDate ? new LocalDate(birthYear, 1, 1).PlusDays(birthDay - 1) : null,
             owner, team, billingId, tags, attributes, emails, phones, addresses, consents, lifeEvents, holdings);
 
+    /// <summary>
+    /// Interactions over every channel and direction within a year of <see cref="Epoch"/>, with and without subject,
+    /// outcome and case/order reference; a customer id from a small pool so that timelines have several entries.
+    /// </summary>
+    public static Arbitrary<Interaction> Interaction() =>
+        (from id in IdText()
+         from customer in Gen.Elements("00042", "00043", "ORG-7")
+         from channel in Gen.Elements(Enum.GetValues<Channel>())
+         from inbound in Gen.Elements(true, false)
+         from type in Gen.Elements(Customers.InteractionType.Enquiry, Customers.InteractionType.Complaint, Customers.InteractionType.Payment,
+             Customers.InteractionType.Order, Customers.InteractionType.SalesContact, new Customers.InteractionType("callback"))
+         from minutes in Gen.Choose(0, 60 * 24 * 365)
+         from subject in Gen.Elements<string?>(null, "Card payment", "Where is my order?", "Spring offers", "Address change")
+         from outcome in Gen.Elements<string?>(null, "resolved", "callback promised", "paid")
+         from reference in Gen.Elements<InteractionReference?>(null, InteractionReference.ToCase("C-17"), new InteractionReference("order", "T-9001"))
+         select Customers.Interaction.Record(new InteractionId(id), new CustomerId(customer), channel,
+             inbound ? InteractionDirection.Inbound : InteractionDirection.Outbound, type, Epoch + Duration.FromMinutes(minutes),
+             subject, outcome, reference)).Select(i =>
+         {
+             i.ClearDomainEvents();
+             return i;
+         }).ToArbitrary();
+
     private static Customer Build(CustomerId id, CustomerName name, Instant at, LocalDate? birthDate, string? owner, string? team, string? billingId,
         IEnumerable<string> tags, IEnumerable<(string Name, AttributeValue Value, bool Personal)> attributes, IEnumerable<EmailAddress> emails,
         IEnumerable<PhoneInput> phones, IEnumerable<PostalAddress> addresses, IEnumerable<(ConsentPurpose, ContactChannel, bool, int, string)> consents,

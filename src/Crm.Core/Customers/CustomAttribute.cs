@@ -85,6 +85,20 @@ public sealed record AttributeValue
         return new AttributeValue(AttributeKind.Money, money: value);
     }
 
+    /// <summary>
+    /// The value boxed as its natural type: <see cref="string"/>, <see cref="decimal"/>, <see cref="bool"/>,
+    /// <see cref="LocalDate"/> or <see cref="Crm.Core.Money"/> according to <see cref="Kind"/>. For generic consumers
+    /// (segment criteria, exports); typed code uses the <c>As…</c> accessors.
+    /// </summary>
+    public object Value => Kind switch
+    {
+        AttributeKind.Text => _text!,
+        AttributeKind.Number => _number,
+        AttributeKind.Boolean => _boolean,
+        AttributeKind.Date => _date,
+        _ => _money,
+    };
+
     /// <summary>The text value.</summary>
     /// <exception cref="InvalidOperationException">The value is not text; check <see cref="Kind"/> first.</exception>
     public string AsText() => Kind == AttributeKind.Text ? _text! : throw WrongKind(AttributeKind.Text);

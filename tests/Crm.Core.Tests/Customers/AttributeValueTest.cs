@@ -47,4 +47,14 @@ public class AttributeValueTest
     [Fact]
     public void ToString_never_shows_the_value() =>
         Assert.Equal("Text value", AttributeValue.OfText("secret diagnosis").ToString());
+
+    [Fact]
+    public void Value_boxes_the_natural_type()
+    {
+        Assert.Equal("x", AttributeValue.OfText("x").Value);
+        Assert.Equal(2.5m, AttributeValue.OfNumber(2.5m).Value);
+        Assert.Equal(true, AttributeValue.OfBoolean(true).Value);
+        Assert.Equal(new LocalDate(2024, 1, 2), AttributeValue.OfDate(new LocalDate(2024, 1, 2)).Value);
+        Assert.Equal(Money.Of(1m, "EUR"), AttributeValue.OfMoney(Money.Of(1m, "EUR")).Value);
+    }
 }

@@ -118,4 +118,13 @@ public class InteractionTest
 
     private static Interaction Make(string id, CustomerId customer, int minute) =>
         Interaction.Record(new InteractionId(id), customer, Channel.Web, InteractionDirection.Inbound, InteractionType.Visit, T0 + Duration.FromMinutes(minute));
+
+    [Property(Arbitrary = new[] { typeof(CrmArbitraries) }, MaxTest = 50)]
+    public bool Generated_interactions_are_valid_and_copy_faithfully(Interaction interaction)
+    {
+        var copy = (Interaction)interaction.Snapshot();
+        return interaction.DomainEvents.Count == 0
+            && Crm.Core.Testing.Storage.StateFingerprint.Of(copy) == Crm.Core.Testing.Storage.StateFingerprint.Of(interaction)
+            && !interaction.ToString().Contains(interaction.Subject ?? "\u0000", StringComparison.Ordinal);
+    }
 }
