@@ -107,24 +107,22 @@ public sealed class EngagementEvaluator
         Preconditions.CheckNotNull(changes);
         var date = asOf.InZone(Zone).Date;
         var day = PurchaseSummary.DayNumber(date);
-        for (var i = 0; i < customers.Length; i++)
-        {
-            ref readonly var c = ref customers[i];
-            if (c.CustomerId.IsDefault)
-            {
-                // Not Preconditions.CheckArgument: its message would be formatted for every customer of the batch.
-                throw new ArgumentException($"Element {i} of the batch has a default CustomerId.", nameof(customers));
-            }
-            CheckNotBeforeLastPurchase(c.Purchases, day, nameof(asOf));
-        }
 
-        // Statuses are computed into a rented buffer first, so that a model failing half-way changes nothing.
+        // Pass 1 checks and computes into a rented buffer without writing to the batch, so that a bad element or a
+        // model failing half-way changes nothing; pass 2 writes the changes. Two passes over the data, no allocation.
         var buffer = ArrayPool<EngagementStatus>.Shared.Rent(customers.Length);
         try
         {
             for (var i = 0; i < customers.Length; i++)
             {
-                var purchases = customers[i].Purchases;
+                ref readonly var c = ref customers[i];
+                if (c.CustomerId.IsDefault)
+                {
+                    // Not Preconditions.CheckArgument: its message would be formatted for every customer of the batch.
+                    throw new ArgumentException($"Element {i} of the batch has a default CustomerId.", nameof(customers));
+                }
+                var purchases = c.Purchases;
+                CheckNotBeforeLastPurchase(in purchases, day, nameof(asOf));
                 buffer[i] = Status(in purchases, day);
             }
             var changed = 0;
