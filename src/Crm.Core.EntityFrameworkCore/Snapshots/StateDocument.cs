@@ -298,7 +298,7 @@ internal static class StateDocument
             if (definition == typeof(HashSet<>))
             {
                 var comparer = Comparer(node["comparer"]?.GetValue<string>(), arguments[0], path);
-                var set = Activator.CreateInstance(type, comparer)!;
+                var set = (comparer is null ? Activator.CreateInstance(type) : Activator.CreateInstance(type, comparer))!;
                 var add = type.GetMethod("Add")!;
                 foreach (var item in node["items"]!.AsArray())
                 {
@@ -309,7 +309,7 @@ internal static class StateDocument
             if (definition == typeof(Dictionary<,>))
             {
                 var comparer = Comparer(node["comparer"]?.GetValue<string>(), arguments[0], path);
-                var dictionary = (IDictionary)Activator.CreateInstance(type, comparer)!;
+                var dictionary = (IDictionary)(comparer is null ? Activator.CreateInstance(type) : Activator.CreateInstance(type, comparer))!;
                 foreach (var entry in node["entries"]!.AsArray())
                 {
                     var pair = entry!.AsArray();
