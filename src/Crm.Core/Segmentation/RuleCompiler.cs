@@ -105,6 +105,49 @@ public sealed class RuleCompiler
         return criterion;
     }
 
+    /// <summary>
+    /// Explains, for one customer, which conditions of <paramref name="rule"/> matched and which did not, with the
+    /// values the conditions read. Evaluates by walking the tree, so the answer is the reference semantics.
+    /// </summary>
+    /// <param name="rule">A valid rule.</param>
+    /// <param name="profile">The customer's profile.</param>
+    /// <param name="today">The evaluation date in the business time zone.</param>
+    /// <returns>The root's explanation; <see cref="RuleExplanation.Matched"/> of the root equals <c>Compile(rule, today).IsSatisfiedBy(profile)</c>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="rule"/> or <paramref name="profile"/> is null.</exception>
+    /// <exception cref="SegmentDefinitionException">The rule is invalid.</exception>
+    public RuleExplanation Explain(RuleNode rule, CustomerProfile profile, LocalDate today)
+    {
+        Preconditions.CheckNotNull(rule);
+        Preconditions.CheckNotNull(profile);
+        ThrowIfInvalid(rule);
+        return new RuleInterpreter(this, today).Explain(rule, profile, "$.rule");
+    }
+
+    /// <summary>Evaluates by walking the tree (no compilation): the reference semantics and the benchmark baseline.</summary>
+    internal bool Interpret(RuleNode rule, CustomerProfile profile, LocalDate today) => new RuleInterpreter(this, today).Evaluate(rule, profile);
+
+    /// <summary>Throws <see cref="SegmentDefinitionException"/> listing every problem when the rule is invalid.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="rule"/> is null.</exception>
+    /// <exception cref="SegmentDefinitionException">The rule is invalid.</exception>
+    public void ThrowIfInvalid(RuleNode rule)
+    {
+        var errors = Validate(rule);
+        if (errors.Count > 0)
+        {
+            throw new SegmentDefinitionException(errors);
+        }
+    }
+
+    /// <summary>Resolves a date operand (fixed, relative, or an ISO date / "today" given as text), or null when it is not one.</summary>
+    internal static LocalDate? ResolveDateOperand(RuleValue? value, LocalDate today) => value switch
+    {
+        { Kind: RuleValueKind.Date or RuleValueKind.RelativeDate } => value.ResolveDate(today),
+        // JSON has no date type: ISO dates and "today" arrive as text and are read as dates where a date is expected.
+        { Kind: RuleValueKind.Text, Text: "today" } => today,
+        { Kind: RuleValueKind.Text } when NodaTime.Text.LocalDatePattern.Iso.Parse(value.Text!) is { Success: true } parsed => parsed.Value,
+        _ => null,
+    };
+
     /// <summary>Folds ASCII A–Z to a–z and leaves every other character alone (the <c>ignoreCase</c> rule).</summary>
     internal static string FoldAscii(string value) =>
         string.Create(value.Length, value, static (span, s) =>
@@ -137,6 +180,18 @@ public sealed class RuleCompiler
         }
         return ranges;
     }
+
+    internal const string SentinelText = Sentinel;
+
+    /// <summary>Splits a negative operator into its positive twin and a negation flag (ne = NOT eq, ...).</summary>
+    internal static (RuleOperator Positive, bool Negate) Positive(RuleOperator op) => op switch
+    {
+        RuleOperator.Ne => (RuleOperator.Eq, true),
+        RuleOperator.NotIn => (RuleOperator.In, true),
+        RuleOperator.NotContains => (RuleOperator.Contains, true),
+        RuleOperator.IsNotEmpty => (RuleOperator.IsEmpty, true),
+        _ => (op, false),
+    };
 
     private sealed class Builder(RuleCompiler owner, LocalDate today)
     {
@@ -540,19 +595,12 @@ public sealed class RuleCompiler
 
         private LocalDate? Date(RuleValue value, string path)
         {
-            switch (value)
+            var date = ResolveDateOperand(value, today);
+            if (date is null)
             {
-                case { Kind: RuleValueKind.Date or RuleValueKind.RelativeDate }:
-                    return value.ResolveDate(today);
-                // JSON has no date type: ISO dates and "today" arrive as text and are read as dates where a date is expected.
-                case { Kind: RuleValueKind.Text, Text: "today" }:
-                    return today;
-                case { Kind: RuleValueKind.Text } when NodaTime.Text.LocalDatePattern.Iso.Parse(value.Text!) is { Success: true } parsed:
-                    return parsed.Value;
-                default:
-                    Error(path, $"Expected a date (\"2024-02-29\", \"today\", {{\"daysAgo\":30}}, {{\"startOf\":\"month\"}}...), found {(value is null ? "nothing" : Describe(value))}.");
-                    return null;
+                Error(path, $"Expected a date (\"2024-02-29\", \"today\", {{\"daysAgo\":30}}, {{\"startOf\":\"month\"}}...), found {(value is null ? "nothing" : Describe(value))}.");
             }
+            return date;
         }
 
         private static Expression CompareValue(Expression access, RuleOperator op, ConstantExpression constant)
@@ -659,15 +707,6 @@ public sealed class RuleCompiler
                 : $"This operator takes at least {min} value(s); found {count}.");
             return false;
         }
-
-        private static (RuleOperator Positive, bool Negate) Positive(RuleOperator op) => op switch
-        {
-            RuleOperator.Ne => (RuleOperator.Eq, true),
-            RuleOperator.NotIn => (RuleOperator.In, true),
-            RuleOperator.NotContains => (RuleOperator.Contains, true),
-            RuleOperator.IsNotEmpty => (RuleOperator.IsEmpty, true),
-            _ => (op, false),
-        };
 
         private static Expression AnyOf(Expression collection, ParameterExpression item, Expression predicate) =>
             Expression.AndAlso(
