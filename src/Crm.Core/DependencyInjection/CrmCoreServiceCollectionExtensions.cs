@@ -53,6 +53,8 @@ public static class CrmCoreServiceCollectionExtensions
 
         // Capabilities register their services here, one TryAdd line each (keep the block grouped by folder).
         services.TryAddScoped<Loyalty.LoyaltyService>();
+        services.TryAddSingleton(Segmentation.ProfileFieldRegistry.Default);
+        services.TryAddScoped<Segmentation.SegmentService>();
 
         return new CrmCoreBuilder(services);
     }
@@ -75,6 +77,7 @@ public static class CrmCoreServiceCollectionExtensions
         services.TryAddScoped<IUnitOfWork>(static sp => sp.GetRequiredService<InMemoryUnitOfWork>());
         services.TryAdd(ServiceDescriptor.Scoped(typeof(IRepository<,>), typeof(InMemoryRepository<,>)));
         services.TryAdd(ServiceDescriptor.Scoped(typeof(IReadRepository<,>), typeof(InMemoryRepository<,>)));
+        services.TryAddSingleton<Segmentation.ICustomerProfileStore, Segmentation.InMemoryCustomerProfileStore>();
         return builder;
     }
 }

@@ -185,6 +185,21 @@ public partial class CustomerProfile
     /// <exception cref="ArgumentException"><paramref name="tag"/> is null or blank.</exception>
     public static string NormalizeTag(string tag) => Preconditions.CheckNotBlank(tag).Trim().ToLowerInvariant();
 
+    /// <summary>
+    /// A copy that shares no mutable collection with this profile (capabilities' scalar fields are copied by the
+    /// member-wise clone; the known collections are copied element by element).
+    /// </summary>
+    internal CustomerProfile Copy()
+    {
+        var copy = (CustomerProfile)MemberwiseClone();
+        copy.Consents = [.. Consents ?? []];
+        copy.Tags = [.. Tags ?? []];
+        copy.Attributes = (Attributes ?? []).Select(a => new ProfileAttribute { Name = a.Name, Text = a.Text, Number = a.Number, Flag = a.Flag, Date = a.Date }).ToList();
+        copy.Holdings = (Holdings ?? []).Select(h => new ProfileHolding { ProductId = h.ProductId, Category = h.Category, IsActive = h.IsActive, OpenedOn = h.OpenedOn, ClosedOn = h.ClosedOn }).ToList();
+        copy.PurchaseStats = (PurchaseStats ?? []).Select(s => new ProfilePurchaseStat { Dimension = s.Dimension, Key = s.Key, Count = s.Count, Total = s.Total, FirstDate = s.FirstDate, LastDate = s.LastDate }).ToList();
+        return copy;
+    }
+
     private static int? MonthDayOf(LocalDate? date) => date is { } d ? (d.Month * 100) + d.Day : null;
 }
 

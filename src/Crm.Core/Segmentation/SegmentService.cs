@@ -1,0 +1,424 @@
+using Crm.Core.Customers;
+using Crm.Core.DependencyInjection;
+using Crm.Core.Specifications;
+using Crm.Core.Storage;
+using NodaTime;
+
+namespace Crm.Core.Segmentation;
+
+/// <summary>The purpose a segment's members are about to be contacted for; decides whether consent filters them.</summary>
+/// <remarks>Immutable. <see cref="ToString"/> names the purpose and channel only.</remarks>
+public sealed record AudiencePurpose
+{
+    private AudiencePurpose(string purpose, Channel channel, string? lawfulBasis)
+    {
+        Purpose = purpose;
+        Channel = channel;
+        LawfulBasis = lawfulBasis;
+    }
+
+    /// <summary>The purpose, e.g. <c>marketing</c>.</summary>
+    public string Purpose { get; }
+
+    /// <summary>The channel the customers will be contacted on.</summary>
+    public Channel Channel { get; }
+
+    /// <summary>For a non-marketing purpose: the lawful basis the caller states (e.g. "contract: service outage notice").</summary>
+    public string? LawfulBasis { get; }
+
+    /// <summary>Whether consent for <see cref="Purpose"/> on <see cref="Channel"/> is required.</summary>
+    public bool RequiresConsent => LawfulBasis is null;
+
+    /// <summary>A marketing purpose: only customers whose consent for it on <paramref name="channel"/> is in force are included.</summary>
+    /// <param name="channel">The channel.</param>
+    /// <param name="purpose">The consent purpose; <c>marketing</c> by default.</param>
+    /// <exception cref="ArgumentException"><paramref name="purpose"/> is blank.</exception>
+    public static AudiencePurpose Marketing(Channel channel, string purpose = "marketing") =>
+        new(Preconditions.CheckNotBlank(purpose), Preconditions.CheckDefined(channel), null);
+
+    /// <summary>
+    /// A lawful non-marketing purpose (service messages, legal notices): consent for marketing does not apply, so
+    /// every member is included. The caller must say which basis makes the contact lawful; it is kept for audit.
+    /// </summary>
+    /// <param name="channel">The channel.</param>
+    /// <param name="lawfulBasis">The basis, e.g. "contract: delivery notice".</param>
+    /// <exception cref="ArgumentException"><paramref name="lawfulBasis"/> is blank.</exception>
+    public static AudiencePurpose NonMarketing(Channel channel, string lawfulBasis) =>
+        new("service", Preconditions.CheckDefined(channel), Preconditions.CheckNotBlank(lawfulBasis));
+
+    /// <summary>Purpose and channel.</summary>
+    public override string ToString() => $"{Purpose} on {Channel}{(RequiresConsent ? " (consent required)" : " (non-marketing)")}";
+}
+
+/// <summary>The outcome of applying (or previewing) a segment refresh.</summary>
+/// <param name="SegmentId">The segment.</param>
+/// <param name="Entered">Customers who entered, sorted (ordinal).</param>
+/// <param name="Left">Customers who left, sorted (ordinal).</param>
+/// <param name="MemberCount">Members after the refresh.</param>
+/// <param name="Applied">False for a preview: nothing was changed.</param>
+public sealed record SegmentRefreshResult(SegmentId SegmentId, IReadOnlyList<CustomerId> Entered, IReadOnlyList<CustomerId> Left, long MemberCount, bool Applied)
+{
+    /// <summary>Counts only (customer ids may be personal data for some hosts).</summary>
+    public override string ToString() => $"{SegmentId}: +{Entered.Count} -{Left.Count} = {MemberCount}{(Applied ? string.Empty : " (preview)")}";
+}
+
+/// <summary>One membership change from an incremental re-evaluation.</summary>
+/// <param name="SegmentId">The segment.</param>
+/// <param name="CustomerId">The customer.</param>
+/// <param name="Entered">True when the customer entered, false when they left.</param>
+public sealed record MembershipChange(SegmentId SegmentId, CustomerId CustomerId, bool Entered);
+
+/// <summary>
+/// Defines segments and keeps their memberships exact: refresh applies only the difference between the old and
+/// the new member set in one unit of work (so members are never missing mid-refresh, and
+/// <see cref="SegmentEntered"/>/<see cref="SegmentLeft"/> are raised exactly for the customers that changed);
+/// one customer can be re-evaluated on its own; audiences for contact respect consent.
+/// </summary>
+/// <remarks>
+/// <para>Rules are evaluated as of today's date in <see cref="CrmCoreOptions.DefaultTimeZone"/>, read from the
+/// injected <see cref="IClock"/>. Time-based rules ("bought in the last 30 days") change with the date alone: hosts
+/// schedule <see cref="RefreshAllAsync"/> (e.g. daily); the library assumes no scheduler.</para>
+/// <para>A full refresh streams matching ids from the profile store in batches (memory grows with the number of
+/// members, not of profiles) and commits the difference once. Two refreshes of one segment at the same time: the
+/// second commit fails with <see cref="ConcurrencyConflictException"/> (the segment's version moved); retry it.</para>
+/// <para>Scoped: one instance per unit of work, not thread-safe.</para>
+/// </remarks>
+public sealed class SegmentService
+{
+    private readonly IRepository<Segment, SegmentId> _segments;
+    private readonly IRepository<SegmentMember, SegmentMemberId> _members;
+    private readonly IUnitOfWork _unitOfWork;
+    private readonly ICustomerProfileStore _profiles;
+    private readonly IClock _clock;
+    private readonly DateTimeZone _zone;
+    private readonly ProfileFieldRegistry _fields;
+
+    /// <summary>Creates the service over the store's repositories and unit of work.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public SegmentService(
+        IRepository<Segment, SegmentId> segments,
+        IRepository<SegmentMember, SegmentMemberId> members,
+        IUnitOfWork unitOfWork,
+        ICustomerProfileStore profiles,
+        IClock clock,
+        CrmCoreOptions options,
+        ProfileFieldRegistry fields)
+    {
+        _segments = Preconditions.CheckNotNull(segments);
+        _members = Preconditions.CheckNotNull(members);
+        _unitOfWork = Preconditions.CheckNotNull(unitOfWork);
+        _profiles = Preconditions.CheckNotNull(profiles);
+        _clock = Preconditions.CheckNotNull(clock);
+        _zone = Preconditions.CheckNotNull(options).DefaultTimeZone;
+        _fields = Preconditions.CheckNotNull(fields);
+    }
+
+    /// <summary>How many ids a refresh reads from the profile store at a time.</summary>
+    public int BatchSize { get; init; } = 10_000;
+
+    /// <summary>Defines a dynamic segment after validating its rule (fields, operators, references and cycles).</summary>
+    /// <param name="id">The key.</param>
+    /// <param name="name">The display name.</param>
+    /// <param name="rule">The rule.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The new segment; it has no members until the first refresh.</returns>
+    /// <exception cref="SegmentDefinitionException">The rule is invalid.</exception>
+    /// <exception cref="DuplicateAggregateException">A segment with this key exists.</exception>
+    public async Task<Segment> DefineDynamicAsync(SegmentId id, string name, RuleNode rule, CancellationToken cancellationToken = default)
+    {
+        var segment = Segment.CreateDynamic(id, name, rule);
+        var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
+        catalog[id.Value] = segment;
+        Compiler(catalog).ThrowIfInvalid(rule);
+        await _segments.AddAsync(segment, cancellationToken).ConfigureAwait(false);
+        await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return segment;
+    }
+
+    /// <summary>Defines an empty static list.</summary>
+    /// <exception cref="DuplicateAggregateException">A segment with this key exists.</exception>
+    public async Task<Segment> DefineStaticListAsync(SegmentId id, string name, CancellationToken cancellationToken = default)
+    {
+        var segment = Segment.CreateStaticList(id, name);
+        await _segments.AddAsync(segment, cancellationToken).ConfigureAwait(false);
+        await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return segment;
+    }
+
+    /// <summary>Replaces a dynamic segment's rule after validating it (a reference back to this segment is a cycle). Members change at the next refresh.</summary>
+    /// <exception cref="SegmentNotFoundException">No such segment.</exception>
+    /// <exception cref="SegmentKindException">It is a static list.</exception>
+    /// <exception cref="SegmentDefinitionException">The rule is invalid.</exception>
+    public async Task ChangeRuleAsync(SegmentId id, RuleNode rule, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(rule);
+        var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
+        var segment = catalog.TryGetValue(id.Value, out var s) ? s : throw new SegmentNotFoundException(id);
+        segment.ChangeRule(rule);
+        Compiler(catalog).ThrowIfInvalid(rule);
+        await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
+        await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Dynamic: keeps the customer in regardless of the rule. Static list: adds them. The membership changes at once.
+    /// </summary>
+    /// <returns>The membership change, or null when the customer was already a member.</returns>
+    /// <exception cref="SegmentNotFoundException">No such segment.</exception>
+    public Task<MembershipChange?> IncludeAsync(SegmentId id, CustomerId customerId, CancellationToken cancellationToken = default) =>
+        OverrideAsync(id, customerId, (segment, c) => segment.Include(c), cancellationToken);
+
+    /// <summary>Dynamic: keeps the customer out regardless of the rule. Static list: removes them. The membership changes at once.</summary>
+    /// <returns>The membership change, or null when the customer was not a member.</returns>
+    /// <exception cref="SegmentNotFoundException">No such segment.</exception>
+    public Task<MembershipChange?> ExcludeAsync(SegmentId id, CustomerId customerId, CancellationToken cancellationToken = default) =>
+        OverrideAsync(id, customerId, (segment, c) => segment.Exclude(c), cancellationToken);
+
+    /// <summary>Dynamic: removes an include/exclude override, so the rule decides again (at once).</summary>
+    /// <exception cref="SegmentNotFoundException">No such segment.</exception>
+    /// <exception cref="SegmentKindException">It is a static list.</exception>
+    public Task<MembershipChange?> ClearOverrideAsync(SegmentId id, CustomerId customerId, CancellationToken cancellationToken = default) =>
+        OverrideAsync(id, customerId, (segment, c) => segment.ClearOverride(c), cancellationToken);
+
+    /// <summary>
+    /// Recomputes a segment's members and applies only the difference, atomically, raising
+    /// <see cref="SegmentEntered"/>/<see cref="SegmentLeft"/> for exactly the customers that changed.
+    /// Refreshing again without data changes changes nothing and raises nothing.
+    /// </summary>
+    /// <exception cref="SegmentNotFoundException">No such segment.</exception>
+    /// <exception cref="ConcurrencyConflictException">The segment changed or was refreshed meanwhile; retry.</exception>
+    public async Task<SegmentRefreshResult> RefreshAsync(SegmentId id, CancellationToken cancellationToken = default)
+    {
+        var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
+        var segment = catalog.TryGetValue(id.Value, out var s) ? s : throw new SegmentNotFoundException(id);
+        return await RefreshAsync(segment, catalog, apply: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Refreshes every segment, each in its own unit of work (one segment's failure leaves the others applied).</summary>
+    /// <returns>One result per segment, ordered by key.</returns>
+    public async Task<IReadOnlyList<SegmentRefreshResult>> RefreshAllAsync(CancellationToken cancellationToken = default)
+    {
+        var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
+        var results = new List<SegmentRefreshResult>();
+        foreach (var segment in catalog.Values.OrderBy(x => x.Id))
+        {
+            results.Add(await RefreshAsync(segment, catalog, apply: true, cancellationToken).ConfigureAwait(false));
+        }
+        return results;
+    }
+
+    /// <summary>What a refresh would do now, without changing anything: member count and who would enter/leave.</summary>
+    /// <exception cref="SegmentNotFoundException">No such segment.</exception>
+    public async Task<SegmentRefreshResult> PreviewAsync(SegmentId id, CancellationToken cancellationToken = default)
+    {
+        var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
+        var segment = catalog.TryGetValue(id.Value, out var s) ? s : throw new SegmentNotFoundException(id);
+        return await RefreshAsync(segment, catalog, apply: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>How many profiles a rule matches today (before overrides), without defining a segment.</summary>
+    /// <exception cref="SegmentDefinitionException">The rule is invalid.</exception>
+    public async Task<long> PreviewAsync(RuleNode rule, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(rule);
+        var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
+        return await _profiles.CountAsync(Compiler(catalog).Compile(rule, Today()), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Re-evaluates one customer against every segment (after their data changed) and applies the changes in one
+    /// unit of work; no other customer is read.
+    /// </summary>
+    /// <returns>The changes, ordered by segment.</returns>
+    /// <exception cref="ArgumentException"><paramref name="customerId"/> is default.</exception>
+    public async Task<IReadOnlyList<MembershipChange>> ReevaluateCustomerAsync(CustomerId customerId, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotDefault(customerId);
+        var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
+        var profile = await _profiles.FindAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var compiler = Compiler(catalog);
+        var today = Today();
+        var changes = new List<MembershipChange>();
+        foreach (var segment in catalog.Values.OrderBy(x => x.Id))
+        {
+            var matches = segment.Rule is not null && profile is not null && compiler.Compile(segment.Rule, today).IsSatisfiedBy(profile);
+            if (await ApplyOneAsync(segment, customerId, segment.Decide(customerId, matches), cancellationToken).ConfigureAwait(false) is { } change)
+            {
+                changes.Add(change);
+            }
+        }
+        await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return changes;
+    }
+
+    /// <summary>Explains, for one customer, which conditions of a dynamic segment's rule matched, with the actual values.</summary>
+    /// <exception cref="SegmentNotFoundException">No such segment, or the customer has no profile.</exception>
+    /// <exception cref="SegmentKindException">It is a static list (it has no rule).</exception>
+    public async Task<RuleExplanation> ExplainAsync(SegmentId id, CustomerId customerId, CancellationToken cancellationToken = default)
+    {
+        var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
+        var segment = catalog.TryGetValue(id.Value, out var s) ? s : throw new SegmentNotFoundException(id);
+        if (segment.Rule is null)
+        {
+            throw new SegmentKindException(id, segment.Kind, "explain a rule");
+        }
+        var profile = await _profiles.FindAsync(customerId, cancellationToken).ConfigureAwait(false)
+            ?? throw new ProfileNotFoundException(customerId);
+        return Compiler(catalog).Explain(segment.Rule, profile, Today());
+    }
+
+    /// <summary>The current members, sorted (ordinal).</summary>
+    public async Task<IReadOnlyList<CustomerId>> GetMembersAsync(SegmentId id, CancellationToken cancellationToken = default)
+    {
+        var members = await _members.ListAsync(new MembersOf(id), cancellationToken).ConfigureAwait(false);
+        return members.Select(m => m.CustomerId).Order().ToList();
+    }
+
+    /// <summary>The segments a customer is currently a member of, sorted by key.</summary>
+    public async Task<IReadOnlyList<SegmentId>> GetSegmentsOfAsync(CustomerId customerId, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotDefault(customerId);
+        var members = await _members.ListAsync(new SegmentsOf(customerId), cancellationToken).ConfigureAwait(false);
+        return members.Select(m => m.SegmentId).Order().ToList();
+    }
+
+    /// <summary>
+    /// The members to contact for <paramref name="purpose"/>: for a marketing purpose only those whose consent for
+    /// that purpose and channel is in force (per their profile); for a stated lawful non-marketing purpose, all.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="purpose"/> is null.</exception>
+    public async Task<IReadOnlyList<CustomerId>> GetAudienceAsync(SegmentId id, AudiencePurpose purpose, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(purpose);
+        var members = await GetMembersAsync(id, cancellationToken).ConfigureAwait(false);
+        if (!purpose.RequiresConsent)
+        {
+            return members;
+        }
+        var key = CustomerProfile.ConsentKey(purpose.Purpose, purpose.Channel);
+        var audience = new List<CustomerId>(members.Count);
+        foreach (var member in members)
+        {
+            // No profile means no evidence of consent: leave the customer out.
+            var profile = await _profiles.FindAsync(member, cancellationToken).ConfigureAwait(false);
+            if (profile?.Consents is { } consents && consents.Contains(key))
+            {
+                audience.Add(member);
+            }
+        }
+        return audience;
+    }
+
+    private async Task<SegmentRefreshResult> RefreshAsync(Segment segment, Dictionary<string, Segment> catalog, bool apply, CancellationToken cancellationToken)
+    {
+        var current = new Dictionary<CustomerId, SegmentMember>();
+        await foreach (var member in _members.StreamAsync(new MembersOf(segment.Id), cancellationToken).ConfigureAwait(false))
+        {
+            current[member.CustomerId] = member;
+        }
+        var desired = new HashSet<CustomerId>(segment.Includes);
+        if (segment.Rule is not null)
+        {
+            var criterion = Compiler(catalog).Compile(segment.Rule, Today());
+            await foreach (var batch in _profiles.StreamMatchingAsync(criterion, BatchSize, cancellationToken).ConfigureAwait(false))
+            {
+                desired.UnionWith(batch);
+            }
+            desired.ExceptWith(segment.Excludes);
+        }
+        var entered = desired.Where(c => !current.ContainsKey(c)).Order().ToList();
+        var left = current.Keys.Where(c => !desired.Contains(c)).Order().ToList();
+        if (apply)
+        {
+            var now = _clock.GetCurrentInstant();
+            foreach (var customer in entered)
+            {
+                await _members.AddAsync(SegmentMember.Enter(segment.Id, customer, now), cancellationToken).ConfigureAwait(false);
+            }
+            foreach (var customer in left)
+            {
+                var member = current[customer];
+                member.Leave(now);
+                await _members.RemoveAsync(member, cancellationToken).ConfigureAwait(false);
+            }
+            // Updating the segment makes two concurrent refreshes of it conflict instead of both applying a diff.
+            segment.RecordRefresh(now);
+            await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
+            await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return new SegmentRefreshResult(segment.Id, entered, left, desired.Count, apply);
+    }
+
+    private async Task<MembershipChange?> OverrideAsync(SegmentId id, CustomerId customerId, Func<Segment, CustomerId, bool> change, CancellationToken cancellationToken)
+    {
+        Preconditions.CheckNotDefault(customerId);
+        var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
+        var segment = catalog.TryGetValue(id.Value, out var s) ? s : throw new SegmentNotFoundException(id);
+        change(segment, customerId);
+        var matches = false;
+        if (segment.Rule is not null && await _profiles.FindAsync(customerId, cancellationToken).ConfigureAwait(false) is { } profile)
+        {
+            matches = Compiler(catalog).Compile(segment.Rule, Today()).IsSatisfiedBy(profile);
+        }
+        var result = await ApplyOneAsync(segment, customerId, segment.Decide(customerId, matches), cancellationToken).ConfigureAwait(false);
+        await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
+        await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task<MembershipChange?> ApplyOneAsync(Segment segment, CustomerId customerId, bool shouldBeMember, CancellationToken cancellationToken)
+    {
+        var existing = await _members.GetByIdAsync(new SegmentMemberId(segment.Id, customerId), cancellationToken).ConfigureAwait(false);
+        if (shouldBeMember == existing is not null)
+        {
+            return null;
+        }
+        var now = _clock.GetCurrentInstant();
+        if (existing is null)
+        {
+            await _members.AddAsync(SegmentMember.Enter(segment.Id, customerId, now), cancellationToken).ConfigureAwait(false);
+            return new MembershipChange(segment.Id, customerId, Entered: true);
+        }
+        existing.Leave(now);
+        await _members.RemoveAsync(existing, cancellationToken).ConfigureAwait(false);
+        return new MembershipChange(segment.Id, customerId, Entered: false);
+    }
+
+    private LocalDate Today() => _clock.GetCurrentInstant().InZone(_zone).Date;
+
+    private async Task<Dictionary<string, Segment>> CatalogAsync(CancellationToken cancellationToken)
+    {
+        var all = await _segments.ListAsync(new AllSegments(), cancellationToken).ConfigureAwait(false);
+        return all.ToDictionary(s => s.Id.Value, StringComparer.Ordinal);
+    }
+
+    private RuleCompiler Compiler(Dictionary<string, Segment> catalog) => new(_fields, new CatalogResolver(catalog));
+
+    private sealed class CatalogResolver(Dictionary<string, Segment> catalog) : ISegmentRuleResolver
+    {
+        public RuleNode? FindRule(string segmentKey) => catalog.TryGetValue(segmentKey, out var s) ? s.Rule : null;
+    }
+
+    private sealed class AllSegments : Specification<Segment>;
+
+    private sealed class MembersOf : Specification<SegmentMember>
+    {
+        public MembersOf(SegmentId id) => Query.Where(m => m.Id.SegmentId == id);
+    }
+
+    private sealed class SegmentsOf : Specification<SegmentMember>
+    {
+        public SegmentsOf(CustomerId id) => Query.Where(m => m.Id.CustomerId == id);
+    }
+}
+
+/// <summary>Thrown when an operation needs a customer's profile and there is none; project the customer first.</summary>
+public sealed class ProfileNotFoundException : CrmException
+{
+    /// <summary>Creates the exception.</summary>
+    public ProfileNotFoundException(CustomerId customerId)
+        : base($"Customer '{customerId}' has no profile yet. Build and store their profile (ICustomerProfileStore.UpsertAsync) first.") => CustomerId = customerId;
+
+    /// <summary>The customer.</summary>
+    public CustomerId CustomerId { get; }
+}
