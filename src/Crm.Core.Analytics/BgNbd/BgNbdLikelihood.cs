@@ -9,51 +9,85 @@ namespace Crm.Core.Analytics.BgNbd;
 /// <remarks>
 /// Identical (x, t_x, T) rows are collapsed into weights, and rows are grouped by x, because every gamma and digamma
 /// term depends on x only: per evaluation the special functions run once per distinct x and each row needs just two
-/// logarithms and one exponential. The two-term sum A3 + A4 is combined in log space (log-sum-exp), so large x or
+/// logarithms and one exponential. Rows are summed in fixed chunks (in parallel for large inputs) and the chunk sums
+/// combined in order, so the result does not depend on thread scheduling. The two-term sum A3 + A4 is combined in log space (log-sum-exp), so large x or
 /// long recencies never overflow — the direct formula overflows for x in the hundreds.
 /// </remarks>
 internal sealed class BgNbdLikelihood
 {
+    private const int ChunkSize = 32_768;
+
     private readonly int[] _groupX;      // distinct x values
-    private readonly int[] _groupStart;  // start index of each x group in the row arrays (+1 sentinel)
+    private readonly int[] _group;       // per row: index into _groupX
     private readonly double[] _recency;
     private readonly double[] _age;
     private readonly double[] _weight;
+
+    private BgNbdLikelihood(int[] groupX, int[] group, double[] recency, double[] age, double[] weight)
+    {
+        (_groupX, _group, _recency, _age, _weight) = (groupX, group, recency, age, weight);
+        for (var i = 0; i < weight.Length; i++)
+        {
+            TotalWeight += weight[i];
+            if (groupX[group[i]] > 0)
+            {
+                RepeatCustomers += weight[i];
+            }
+        }
+    }
 
     public BgNbdLikelihood(IEnumerable<RecencyFrequency> data)
     {
         var counts = new Dictionary<RecencyFrequency, double>();
         foreach (var row in data)
         {
-            counts[row] = counts.GetValueOrDefault(row) + 1;
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, row, out _) += 1;
         }
-        var rows = counts.OrderBy(kv => kv.Key.Frequency).ToArray();
-        _recency = new double[rows.Length];
-        _age = new double[rows.Length];
-        _weight = new double[rows.Length];
-        var groupX = new List<int>();
-        var groupStart = new List<int>();
-        for (var i = 0; i < rows.Length; i++)
+        var n = counts.Count;
+        _group = new int[n];
+        _recency = new double[n];
+        _age = new double[n];
+        _weight = new double[n];
+        var groupOf = new Dictionary<int, int>();
+        var i = 0;
+        double ageSum = 0;
+        foreach (var (key, w) in counts)
         {
-            var (key, w) = (rows[i].Key, rows[i].Value);
-            if (groupX.Count == 0 || groupX[^1] != key.Frequency)
+            if (!groupOf.TryGetValue(key.Frequency, out var g))
             {
-                groupX.Add(key.Frequency);
-                groupStart.Add(i);
+                g = groupOf.Count;
+                groupOf.Add(key.Frequency, g);
             }
+            _group[i] = g;
             _recency[i] = key.Recency;
             _age[i] = key.Age;
             _weight[i] = w;
             TotalWeight += w;
+            ageSum += w * key.Age;
             if (key.Frequency > 0)
             {
                 RepeatCustomers += w;
             }
+            i++;
         }
-        groupStart.Add(rows.Length);
-        _groupX = groupX.ToArray();
-        _groupStart = groupStart.ToArray();
-        MeanAge = TotalWeight > 0 ? rows.Sum(kv => kv.Key.Age * kv.Value) / TotalWeight : 0;
+        _groupX = new int[groupOf.Count];
+        foreach (var (x, g) in groupOf)
+        {
+            _groupX[g] = x;
+        }
+        MeanAge = TotalWeight > 0 ? ageSum / TotalWeight : 0;
+    }
+
+    /// <summary>
+    /// A systematic subsample of about <paramref name="rows"/> distinct rows (every k-th), used to find a starting
+    /// point cheaply before the fit on all rows: from there the full fit needs only a few evaluations.
+    /// </summary>
+    public BgNbdLikelihood Subsample(int rows)
+    {
+        var step = Math.Max(1, _weight.Length / rows);
+        var take = Enumerable.Range(0, (_weight.Length + step - 1) / step).Select(i => i * step).ToArray();
+        return new BgNbdLikelihood(_groupX, take.Select(i => _group[i]).ToArray(), take.Select(i => _recency[i]).ToArray(),
+            take.Select(i => _age[i]).ToArray(), take.Select(i => _weight[i]).ToArray());
     }
 
     /// <summary>The number of customers (sum of weights).</summary>
@@ -72,53 +106,71 @@ internal sealed class BgNbdLikelihood
     public double LogLikelihood(double r, double alpha, double a, double b, Span<double> gradient)
     {
         var withGradient = !gradient.IsEmpty;
-        double ll = 0, gr = 0, gAlpha = 0, ga = 0, gb = 0;
+        var groups = _groupX.Length;
+        // Per-x terms: lnA1 + lnA2 and their derivatives, plus the A4 prefactor ln(a / (b + x − 1)).
+        var constant = new double[groups];
+        var dR = new double[groups];
+        var dA = new double[groups];
+        var dB = new double[groups];
+        var lnC = new double[groups];
+        var dCb = new double[groups];
         var lnAlpha = Math.Log(alpha);
         var lgR = SpecialFunctions.GammaLn(r);
-        var psiR = withGradient ? SpecialFunctions.DiGamma(r) : 0;
         var lgAb = SpecialFunctions.GammaLn(a + b);
         var lgB = SpecialFunctions.GammaLn(b);
+        var psiR = withGradient ? SpecialFunctions.DiGamma(r) : 0;
         var psiAb = withGradient ? SpecialFunctions.DiGamma(a + b) : 0;
         var psiB = withGradient ? SpecialFunctions.DiGamma(b) : 0;
         var lnA = Math.Log(a);
-
-        for (var g = 0; g < _groupX.Length; g++)
+        for (var g = 0; g < groups; g++)
         {
             var x = _groupX[g];
-            var rx = r + x;
-            // ln A1 = lnΓ(r+x) − lnΓ(r) + r ln α;  ln A2 = ln B(a, b+x) − ln B(a, b) written with gammas.
-            var lnA1 = SpecialFunctions.GammaLn(rx) - lgR + r * lnAlpha;
-            var lnA2 = lgAb + SpecialFunctions.GammaLn(b + x) - lgB - SpecialFunctions.GammaLn(a + b + x);
-            double dA1r = 0, dA2a = 0, dA2b = 0;
+            // ln A1 = lnΓ(r+x) − lnΓ(r) + r ln α;  ln A2 = ln B(a, b+x) − ln B(a, b).
+            constant[g] = SpecialFunctions.GammaLn(r + x) - lgR + r * lnAlpha
+                + lgAb + SpecialFunctions.GammaLn(b + x) - lgB - SpecialFunctions.GammaLn(a + b + x);
             if (withGradient)
             {
                 var psiAbx = SpecialFunctions.DiGamma(a + b + x);
-                dA1r = SpecialFunctions.DiGamma(rx) - psiR + lnAlpha;
-                dA2a = psiAb - psiAbx;
-                dA2b = psiAb + SpecialFunctions.DiGamma(b + x) - psiB - psiAbx;
+                dR[g] = SpecialFunctions.DiGamma(r + x) - psiR + lnAlpha;
+                dA[g] = psiAb - psiAbx;
+                dB[g] = psiAb + SpecialFunctions.DiGamma(b + x) - psiB - psiAbx;
             }
-            var lnC = x > 0 ? lnA - Math.Log(b + x - 1) : 0; // ln(a / (b + x − 1)), the A4 prefactor
-            var dCb = x > 0 ? -1 / (b + x - 1) : 0;
-            double sumW = 0, sumLl = 0, sumR = 0, sumAlpha = 0, sumW4 = 0;
-            for (var i = _groupStart[g]; i < _groupStart[g + 1]; i++)
+            if (x > 0)
             {
+                lnC[g] = lnA - Math.Log(b + x - 1);
+                dCb[g] = -1 / (b + x - 1);
+            }
+        }
+
+        var chunks = (_weight.Length + ChunkSize - 1) / ChunkSize;
+        var sums = new double[chunks * 5];
+        void Chunk(int c)
+        {
+            double ll = 0, gr = 0, gAlpha = 0, ga = 0, gb = 0;
+            var end = Math.Min(_weight.Length, (c + 1) * ChunkSize);
+            for (var i = c * ChunkSize; i < end; i++)
+            {
+                var g = _group[i];
+                var x = _groupX[g];
+                var rx = r + x;
                 var w = _weight[i];
                 var alphaT = alpha + _age[i];
                 var lnAlphaT = Math.Log(alphaT);
                 var d = -rx * lnAlphaT; // ln A3
+                double lse, w4 = 0, dRow, dAlphaRow;
                 if (x == 0)
                 {
-                    sumLl += w * d;
-                    sumR -= w * lnAlphaT;
-                    sumAlpha -= w * rx / alphaT;
+                    lse = d;
+                    dRow = -lnAlphaT;
+                    dAlphaRow = -rx / alphaT;
                 }
                 else
                 {
                     var alphaTx = alpha + _recency[i];
                     var lnAlphaTx = Math.Log(alphaTx);
-                    var e = lnC - rx * lnAlphaTx; // ln A4
+                    var e = lnC[g] - rx * lnAlphaTx; // ln A4
+                    // log-sum-exp of A3 and A4; w4 = A4 / (A3 + A4) is the weight of the "dropped out" branch.
                     var diff = e - d;
-                    double lse, w4;
                     if (diff > 0)
                     {
                         var q = Math.Exp(-diff);
@@ -132,29 +184,47 @@ internal sealed class BgNbdLikelihood
                         w4 = q / (1 + q);
                     }
                     var w3 = 1 - w4;
-                    sumLl += w * lse;
-                    sumR -= w * (w3 * lnAlphaT + w4 * lnAlphaTx);
-                    sumAlpha -= w * rx * (w3 / alphaT + w4 / alphaTx);
-                    sumW4 += w * w4;
+                    dRow = -(w3 * lnAlphaT + w4 * lnAlphaTx);
+                    dAlphaRow = -rx * (w3 / alphaT + w4 / alphaTx);
                 }
-                sumW += w;
+                ll += w * (constant[g] + lse);
+                if (withGradient)
+                {
+                    gr += w * (dR[g] + dRow);
+                    gAlpha += w * (r / alpha + dAlphaRow);
+                    ga += w * (dA[g] + w4 / a);
+                    gb += w * (dB[g] + w4 * dCb[g]);
+                }
             }
-            ll += sumW * (lnA1 + lnA2) + sumLl;
-            if (withGradient)
+            sums[c * 5] = ll;
+            sums[c * 5 + 1] = gr;
+            sums[c * 5 + 2] = gAlpha;
+            sums[c * 5 + 3] = ga;
+            sums[c * 5 + 4] = gb;
+        }
+        if (chunks > 1)
+        {
+            Parallel.For(0, chunks, Chunk);
+        }
+        else if (chunks == 1)
+        {
+            Chunk(0);
+        }
+        var total = new double[5];
+        for (var c = 0; c < chunks; c++)
+        {
+            for (var k = 0; k < 5; k++)
             {
-                gr += sumW * dA1r + sumR;
-                gAlpha += sumW * r / alpha + sumAlpha;
-                ga += sumW * dA2a + sumW4 / a;
-                gb += sumW * dA2b + sumW4 * dCb;
+                total[k] += sums[c * 5 + k];
             }
         }
         if (withGradient)
         {
-            gradient[0] = gr;
-            gradient[1] = gAlpha;
-            gradient[2] = ga;
-            gradient[3] = gb;
+            gradient[0] = total[1];
+            gradient[1] = total[2];
+            gradient[2] = total[3];
+            gradient[3] = total[4];
         }
-        return ll;
+        return total[0];
     }
 }

@@ -11,7 +11,18 @@ internal static class LogParameterOptimizer
     /// <summary>Objective on natural-scale parameters; fills the natural-scale gradient and returns the value.</summary>
     public delegate double Objective(ReadOnlySpan<double> parameters, Span<double> gradient);
 
-    public static OptimizerResult Minimize(string model, string[] names, Objective objective, double[] start, double gradientTolerance, int maxIterations)
+    /// <summary>Minimises <paramref name="objective"/> from <paramref name="start"/> (natural scale).</summary>
+    /// <param name="model">The model name, for the failure message.</param>
+    /// <param name="names">The parameter names, for the failure message.</param>
+    /// <param name="objective">The objective.</param>
+    /// <param name="start">Starting values, natural scale, all positive.</param>
+    /// <param name="gradientTolerance">Success requires max |gradient| (log scale) at most this.</param>
+    /// <param name="maxIterations">The BFGS iteration budget.</param>
+    /// <param name="initialHessian">
+    /// A log-scale Hessian of a similar problem (e.g. a subsample fit) to seed the BFGS inverse-Hessian approximation
+    /// with, instead of the identity; null for the identity.
+    /// </param>
+    public static OptimizerResult Minimize(string model, string[] names, Objective objective, double[] start, double gradientTolerance, int maxIterations, double[,]? initialHessian = null)
     {
         var n = start.Length;
         var x = start.Select(v => Math.Log(v)).ToArray();
@@ -24,11 +35,14 @@ internal static class LogParameterOptimizer
         }
 
         // BFGS on the inverse Hessian approximation.
-        var h = Identity(n);
+        var h = initialHessian is null ? Identity(n) : Inverse(initialHessian) ?? Identity(n);
         var xNew = new double[n];
         var gNew = new double[n];
         var direction = new double[n];
-        while (MaxAbs(g) > gradientTolerance && iterations < maxIterations)
+        // BFGS only needs to get close: at |g| ≤ 1e-6 the Newton polish below converges in one or two steps, whereas
+        // BFGS near machine precision accepts steps that no longer change f and stalls.
+        var bfgsTolerance = Math.Max(gradientTolerance, 1e-6);
+        while (MaxAbs(g) > bfgsTolerance && iterations < maxIterations)
         {
             iterations++;
             for (var i = 0; i < n; i++)
@@ -63,7 +77,7 @@ internal static class LogParameterOptimizer
                     xNew[i] = x[i] + step * direction[i];
                 }
                 fNew = Evaluate(objective, xNew, gNew);
-                if (double.IsFinite(fNew) && AllFinite(gNew) && fNew <= f + 1e-4 * step * slope)
+                if (double.IsFinite(fNew) && AllFinite(gNew) && fNew < f && fNew <= f + 1e-4 * step * slope)
                 {
                     accepted = true;
                     UpdateInverseHessian(h, xNew, x, gNew, g);
@@ -84,12 +98,14 @@ internal static class LogParameterOptimizer
             }
         }
 
-        // Newton polish: quadratic convergence from wherever BFGS stopped.
+        // Newton polish: quadratic convergence from wherever BFGS stopped. The last Hessian is returned for the
+        // standard errors: at |g| ≤ 1e-6 the final step moves the parameters too little to change it.
         var polishSteps = 0;
+        double[,]? hessian = null;
         while (polishSteps < 8 && MaxAbs(g) > gradientTolerance * 1e-3)
         {
             polishSteps++;
-            var hessian = Hessian(objective, x, n);
+            hessian = Hessian(objective, x, n);
             if (!TrySolve(hessian, g, direction))
             {
                 break;
@@ -126,18 +142,18 @@ internal static class LogParameterOptimizer
                 ? "the iteration limit was reached before the gradient vanished; raise MaxIterations or check the data."
                 : "the optimiser could not reduce the gradient to zero (a flat or ill-conditioned likelihood); try a small penaliser.");
         }
-        return new OptimizerResult(x.Select(v => Math.Exp(v)).ToArray(), f, gradientNorm, iterations + polishSteps);
+        return new OptimizerResult(x.Select(v => Math.Exp(v)).ToArray(), f, gradientNorm, iterations + polishSteps, hessian ?? Hessian(objective, x, n));
     }
 
     /// <summary>
     /// The standard errors from the observed information: the inverse Hessian of −LL. Differenced on the log scale
     /// (better conditioned) and mapped back: at the optimum, Var(θ) = θ² · Var(log θ).
     /// </summary>
-    public static double[] StandardErrors(Objective meanObjective, double[] parameters, double n)
+    public static double[] StandardErrors(OptimizerResult result, double n)
     {
+        var parameters = result.Parameters;
         var k = parameters.Length;
-        var logX = parameters.Select(v => Math.Log(v)).ToArray();
-        var hessian = Hessian(meanObjective, logX, k);
+        var hessian = result.LogHessian;
         var errors = new double[k];
         var unit = new double[k];
         var column = new double[k];
@@ -299,6 +315,28 @@ internal static class LogParameterOptimizer
         return new ModelFitException(model, reason, parameters, f, MaxAbs(g), iterations);
     }
 
+    private static double[,]? Inverse(double[,] a)
+    {
+        var n = a.GetLength(0);
+        var inverse = new double[n, n];
+        var unit = new double[n];
+        var column = new double[n];
+        for (var j = 0; j < n; j++)
+        {
+            Array.Clear(unit);
+            unit[j] = 1;
+            if (!TrySolve(a, unit, column))
+            {
+                return null;
+            }
+            for (var i = 0; i < n; i++)
+            {
+                inverse[i, j] = column[i];
+            }
+        }
+        return inverse;
+    }
+
     private static double[,] Identity(int n)
     {
         var m = new double[n, n];
@@ -337,4 +375,4 @@ internal static class LogParameterOptimizer
 }
 
 /// <summary>The optimum found: natural-scale parameters, objective value, max |gradient| (log scale), iterations.</summary>
-internal sealed record OptimizerResult(double[] Parameters, double Objective, double GradientNorm, int Iterations);
+internal sealed record OptimizerResult(double[] Parameters, double Objective, double GradientNorm, int Iterations, double[,] LogHessian);

@@ -140,7 +140,7 @@ public sealed class GammaGammaModel
         {
             throw new GammaGammaMeanUndefinedException(fitted[0], fitted[1], fitted[2]);
         }
-        var errors = LogParameterOptimizer.StandardErrors(Objective, fitted, n);
+        var errors = LogParameterOptimizer.StandardErrors(result, n);
         return new GammaGammaFit(new GammaGammaModel(new GammaGammaParameters(fitted[0], fitted[1], fitted[2])), logLikelihood,
             errors, rows.Count, skipped, Correlation(rows), result.Iterations, result.GradientNorm);
     }
