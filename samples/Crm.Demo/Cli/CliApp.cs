@@ -29,6 +29,7 @@ public static class CliApp
     [
         new DemoCommand(),
         new Rfm.RfmCommand(),
+        new Clv.ClvCommand(),
     ];
 
     /// <summary>Runs the command line against the process's console.</summary>

@@ -76,7 +76,7 @@ public sealed class RfmCommand : ICliCommand
         }
         else
         {
-            WriteAtomically(output, path =>
+            OutputFiles.WriteAtomically(output, path =>
             {
                 using var writer = new StreamWriter(path, append: false, new System.Text.UTF8Encoding(false));
                 WriteCsv(result, writer);
@@ -84,7 +84,7 @@ public sealed class RfmCommand : ICliCommand
         }
         if (chart is not null)
         {
-            WriteAtomically(chart, path => RfmChart.SavePng(result, path));
+            OutputFiles.WriteAtomically(chart, path => RfmChart.SavePng(result, path));
         }
         if (output is not null)
         {
@@ -124,7 +124,7 @@ public sealed class RfmCommand : ICliCommand
         writer.Write('\n');
         foreach (var c in result)
         {
-            writer.Write(Quote(c.Customer.Value));
+            writer.Write(OutputFiles.Quote(c.Customer.Value));
             writer.Write(',');
             writer.Write(c.RecencyDays.ToString(CultureInfo.InvariantCulture));
             writer.Write(',');
@@ -138,37 +138,10 @@ public sealed class RfmCommand : ICliCommand
             writer.Write(',');
             writer.Write(c.Score.M.ToString(CultureInfo.InvariantCulture));
             writer.Write(',');
-            writer.Write(Quote(c.Segment ?? string.Empty));
+            writer.Write(OutputFiles.Quote(c.Segment ?? string.Empty));
             writer.Write('\n');
         }
         writer.Flush();
-    }
-
-    /// <summary>RFC 4180 quoting, only where needed, so plain ids are echoed byte for byte.</summary>
-    private static string Quote(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : $"\"{value.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";
-
-    /// <summary>Writes to a temporary file next to the target and moves it into place, so a failure leaves no partial file.</summary>
-    private static void WriteAtomically(string path, Action<string> write)
-    {
-        var full = Path.GetFullPath(path);
-        var temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp{Path.GetExtension(full)}");
-        try
-        {
-            write(temp);
-            File.Move(temp, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliInputException($"{path}: cannot write the file: {e.Message}", e);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
     }
 
     private static void WriteSummary(RfmResult<Crm.Core.Customers.CustomerId> result, string input, string output, string? chart, IAnsiConsole console)
