@@ -32,18 +32,23 @@ public partial class ReadmeQuickStartTest
             // One scope per use case: its repositories and its unit of work belong together.
             await using (var scope = provider.CreateAsyncScope())
             {
+                var customers = scope.ServiceProvider.GetRequiredService<IRepository<Customer, CustomerId>>();
                 var purchases = scope.ServiceProvider.GetRequiredService<IRepository<Purchase, TransactionId>>();
                 var now = scope.ServiceProvider.GetRequiredService<IClock>().GetCurrentInstant();
-                await purchases.AddAsync(Purchase.Create(new TransactionId("T-1001"), new CustomerId("00042"), now, Channel.Phone,
+                var customerId = new CustomerId("00042");
+                await customers.AddAsync(Customer.Register(customerId, CustomerName.Person("Ada", "Lovelace"), now));
+                await purchases.AddAsync(Purchase.Create(new TransactionId("T-1001"), customerId, now, Channel.Phone,
                     [new PurchaseLine(new Sku("SKU-7"), 2, Money.Of(19.99m, "EUR"))]));
-                await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync(); // all changes or none
+                await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync(); // both or neither
             }
 
             await using (var scope = provider.CreateAsyncScope())
             {
+                var customers = scope.ServiceProvider.GetRequiredService<IReadRepository<Customer, CustomerId>>();
                 var purchases = scope.ServiceProvider.GetRequiredService<IReadRepository<Purchase, TransactionId>>();
-                var history = await purchases.ListAsync(new PurchasesOfCustomer(new CustomerId("00042")));
-                Console.WriteLine($"{history.Count} purchase(s), latest total {history[0].Total}");
+                var customer = await customers.GetByIdAsync(new CustomerId("00042"));
+                var history = await purchases.ListAsync(new PurchasesOfCustomer(customer!.Id));
+                Console.WriteLine($"Customer {customer.Id} (version {customer.Version}): {history.Count} purchase(s), latest total {history[0].Total}");
             }
             // quick-start statements end
         }
@@ -51,7 +56,7 @@ public partial class ReadmeQuickStartTest
         {
             Console.SetOut(console);
         }
-        Assert.Contains("1 purchase(s), latest total ", output.ToString());
+        Assert.Contains("Customer 00042 (version 1): 1 purchase(s), latest total ", output.ToString());
         Assert.Contains("39.98", output.ToString());
     }
 
