@@ -25,6 +25,7 @@ public sealed class DemoCommand : ICliCommand
     {
         CustomerShowcase.Run(context);
         LifecycleShowcase.Run(context);
+        LoyaltyShowcase.Run(context);
         SegmentationShowcase.Run(context);
         return CliApp.Success;
     }
