@@ -11,31 +11,30 @@ internal sealed class LedgerState
 {
     private Lot[] _lots;
     private int _lotCount;
+    /// <summary>Below this many keyed entries, idempotency lookups scan the ledger instead of keeping a dictionary (most members have few entries).</summary>
+    private const int IndexThreshold = 16;
+
     private readonly List<LedgerEntry> _entries;
-    private readonly Dictionary<string, LedgerEntry> _byKey;
-    private readonly Dictionary<(string Rule, long Window), long> _capUsed;
-    private readonly Dictionary<string, int> _rewardCounts;
-    private readonly HashSet<long> _cancelledRedemptions;
+    private Dictionary<string, LedgerEntry>? _byKey;
+    private Dictionary<(string Rule, long Window), long>? _capUsed;
+    private Dictionary<string, int>? _rewardCounts;
+    private HashSet<long>? _cancelledRedemptions;
 
     public LedgerState()
     {
         _lots = new Lot[4];
-        _entries = new List<LedgerEntry>();
-        _byKey = new Dictionary<string, LedgerEntry>(StringComparer.Ordinal);
-        _capUsed = new Dictionary<(string, long), long>();
-        _rewardCounts = new Dictionary<string, int>(StringComparer.Ordinal);
-        _cancelledRedemptions = new HashSet<long>();
+        _entries = new List<LedgerEntry>(4);
     }
 
     private LedgerState(LedgerState other)
     {
-        _lots = (Lot[])other._lots.Clone();
+        _lots = other._lots.AsSpan(0, Math.Max(4, other._lotCount)).ToArray();
         _lotCount = other._lotCount;
         _entries = new List<LedgerEntry>(other._entries);
-        _byKey = new Dictionary<string, LedgerEntry>(other._byKey, StringComparer.Ordinal);
-        _capUsed = new Dictionary<(string, long), long>(other._capUsed);
-        _rewardCounts = new Dictionary<string, int>(other._rewardCounts, StringComparer.Ordinal);
-        _cancelledRedemptions = new HashSet<long>(other._cancelledRedemptions);
+        _byKey = other._byKey is null ? null : new Dictionary<string, LedgerEntry>(other._byKey, StringComparer.Ordinal);
+        _capUsed = other._capUsed is null ? null : new Dictionary<(string, long), long>(other._capUsed);
+        _rewardCounts = other._rewardCounts is null ? null : new Dictionary<string, int>(other._rewardCounts, StringComparer.Ordinal);
+        _cancelledRedemptions = other._cancelledRedemptions is null ? null : new HashSet<long>(other._cancelledRedemptions);
         Deficit = other.Deficit;
         LifetimeEarned = other.LifetimeEarned;
         Redeemed = other.Redeemed;
@@ -45,22 +44,34 @@ internal sealed class LedgerState
         HasPurchase = other.HasPurchase;
     }
 
-    /// <summary>One lot: the points one credit entry created, and what happened to them since.</summary>
+    /// <summary>
+    /// One lot: the points one credit entry created, and what happened to them since. Only the mutable counters live
+    /// here; everything fixed is read from the entry, which keeps the per-lot footprint small.
+    /// </summary>
     internal struct Lot
     {
-        public long Sequence;
-        public Instant EarnedAt;
-        public Instant AvailableAt;
-        public Instant ExpiresAt;
-        public long Original;
+        public CreditEntry Entry;
         public long Remaining;
         public long Expired;
         public long ExpiredForgiven;
         public long Reversed;
-        public decimal PurchaseAmount;
         public decimal Refunded;
-        public bool IsEarn;
-        public bool IsPurchase;
+
+        public readonly long Sequence => Entry.Sequence;
+
+        public readonly Instant EarnedAt => Entry.EarnedAt;
+
+        public readonly Instant AvailableAt => Entry.AvailableAt;
+
+        public readonly Instant ExpiresAt => Entry.ExpiresAtOrMax;
+
+        public readonly long Original => Entry.Credited;
+
+        public readonly bool IsEarn => Entry is EarnEntry;
+
+        public readonly bool IsPurchase => Entry is EarnEntry { Source: EarnSource.Purchase };
+
+        public readonly decimal PurchaseAmount => (Entry as EarnEntry)?.PurchaseAmount ?? 0m;
     }
 
     public IReadOnlyList<LedgerEntry> Entries => _entries;
@@ -103,13 +114,29 @@ internal sealed class LedgerState
         return state;
     }
 
-    public bool TryGetByKey(string key, out LedgerEntry entry) => _byKey.TryGetValue(key, out entry!);
+    public bool TryGetByKey(string key, out LedgerEntry entry)
+    {
+        if (_byKey is not null)
+        {
+            return _byKey.TryGetValue(key, out entry!);
+        }
+        foreach (var candidate in _entries)
+        {
+            if (string.Equals(candidate.IdempotencyKey, key, StringComparison.Ordinal))
+            {
+                entry = candidate;
+                return true;
+            }
+        }
+        entry = null!;
+        return false;
+    }
 
-    public long CapUsed(string ruleId, long window) => _capUsed.TryGetValue((ruleId, window), out var used) ? used : 0;
+    public long CapUsed(string ruleId, long window) => _capUsed is not null && _capUsed.TryGetValue((ruleId, window), out var used) ? used : 0;
 
-    public int RewardCount(string rewardId) => _rewardCounts.TryGetValue(rewardId, out var n) ? n : 0;
+    public int RewardCount(string rewardId) => _rewardCounts is not null && _rewardCounts.TryGetValue(rewardId, out var n) ? n : 0;
 
-    public bool IsCancelled(long redemptionSequence) => _cancelledRedemptions.Contains(redemptionSequence);
+    public bool IsCancelled(long redemptionSequence) => _cancelledRedemptions?.Contains(redemptionSequence) ?? false;
 
     public int IndexOfLot(long sequence)
     {
@@ -159,19 +186,34 @@ internal sealed class LedgerState
                 {
                     _lots[IndexOfLot(allocation.Lot)].Remaining += allocation.Points;
                 }
-                var redemption = (RedeemEntry)_byKey[cancelled.RedemptionKey];
-                _cancelledRedemptions.Add(redemption.Sequence);
+                TryGetByKey(cancelled.RedemptionKey, out var found);
+                var redemption = (RedeemEntry)found;
+                (_cancelledRedemptions ??= new HashSet<long>()).Add(redemption.Sequence);
                 Redeemed -= cancelled.Restored;
                 if (redemption.RewardId is { } rewardId)
                 {
-                    _rewardCounts[rewardId]--;
+                    _rewardCounts![rewardId]--;
                 }
                 break;
         }
         _entries.Add(entry);
-        if (entry.IdempotencyKey is { } key)
+        if (_byKey is not null)
         {
-            _byKey.Add(key, entry);
+            if (entry.IdempotencyKey is { } key)
+            {
+                _byKey.Add(key, entry);
+            }
+        }
+        else if (_entries.Count > IndexThreshold)
+        {
+            _byKey = new Dictionary<string, LedgerEntry>(_entries.Count * 2, StringComparer.Ordinal);
+            foreach (var keyed in _entries)
+            {
+                if (keyed.IdempotencyKey is { } k)
+                {
+                    _byKey.Add(k, keyed);
+                }
+            }
         }
     }
 
@@ -182,18 +224,7 @@ internal sealed class LedgerState
             Array.Resize(ref _lots, _lots.Length * 2);
         }
         var earn = credit as EarnEntry;
-        _lots[_lotCount++] = new Lot
-        {
-            Sequence = credit.Sequence,
-            EarnedAt = credit.EarnedAt,
-            AvailableAt = credit.AvailableAt,
-            ExpiresAt = credit.ExpiresAtOrMax,
-            Original = credit.Credited,
-            Remaining = credit.Credited - credit.SettledDeficit,
-            IsEarn = earn is not null,
-            IsPurchase = earn is { Source: EarnSource.Purchase },
-            PurchaseAmount = earn?.PurchaseAmount ?? 0m,
-        };
+        _lots[_lotCount++] = new Lot { Entry = credit, Remaining = credit.Credited - credit.SettledDeficit };
         Deficit -= credit.SettledDeficit;
         if (earn is null)
         {
@@ -206,7 +237,8 @@ internal sealed class LedgerState
             if (contribution.CapWindow is { } window)
             {
                 var slot = (contribution.RuleId, window);
-                _capUsed[slot] = CapUsed(contribution.RuleId, window) + contribution.Points;
+                var used = CapUsed(contribution.RuleId, window);
+                (_capUsed ??= new Dictionary<(string, long), long>())[slot] = used + contribution.Points;
             }
         }
     }
@@ -219,7 +251,8 @@ internal sealed class LedgerState
                 Redeemed += redeem.Allocated;
                 if (redeem.RewardId is { } rewardId)
                 {
-                    _rewardCounts[rewardId] = RewardCount(rewardId) + 1;
+                    var count = RewardCount(rewardId);
+                    (_rewardCounts ??= new Dictionary<string, int>(StringComparer.Ordinal))[rewardId] = count + 1;
                 }
                 break;
             case ExpireEntry expire:
@@ -227,7 +260,8 @@ internal sealed class LedgerState
                 break;
             case ReverseEntry reverse:
             {
-                ref var lot = ref _lots[IndexOfLot(_byKey[reverse.PurchaseKey].Sequence)];
+                TryGetByKey(reverse.PurchaseKey, out var purchase);
+                ref var lot = ref _lots[IndexOfLot(purchase.Sequence)];
                 lot.Reversed += reverse.PointsReversed;
                 lot.Refunded += reverse.RefundAmount;
                 lot.ExpiredForgiven += reverse.ForgivenExpired;

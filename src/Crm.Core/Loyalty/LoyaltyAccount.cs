@@ -150,7 +150,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         Checked(programme);
         Preconditions.CheckNotNull(purchase);
         Preconditions.CheckArgument(!purchase.IsRefund, nameof(purchase), "A refund takes points back: pass it to Reverse, not Accrue.");
-        Preconditions.CheckArgument(purchase.CustomerId == CustomerId, nameof(purchase), $"The purchase belongs to customer '{purchase.CustomerId}', not to this account's member.");
+        Preconditions.CheckArgument(purchase.CustomerId == CustomerId, nameof(purchase), "The purchase belongs to another customer than this account's member.");
         if (purchase.Total.Currency != programme.Currency)
         {
             throw new CurrencyMismatchException(programme.Currency, purchase.Total.Currency);
@@ -400,7 +400,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
     {
         Preconditions.CheckNotNull(refund);
         Preconditions.CheckArgument(refund.IsRefund && refund.OriginalTransactionId is not null, nameof(refund), "Pass a refund created with Purchase.CreateRefund.");
-        Preconditions.CheckArgument(refund.CustomerId == CustomerId, nameof(refund), $"The refund belongs to customer '{refund.CustomerId}', not to this account's member.");
+        Preconditions.CheckArgument(refund.CustomerId == CustomerId, nameof(refund), "The refund belongs to another customer than this account's member.");
         return Reverse(programme, refund.OriginalTransactionId.Value.Value, -refund.Total.Amount, refund.TransactionId.Value, now);
     }
 
@@ -588,7 +588,8 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
     private LoyaltyProgramme Checked(LoyaltyProgramme programme)
     {
         Preconditions.CheckNotNull(programme);
-        Preconditions.CheckArgument(programme.Id == ProgrammeId, nameof(programme), $"This account belongs to programme '{ProgrammeId}', not '{programme.Id}'.");
+        // A constant message: this check runs on every operation, and an interpolated one would allocate each time.
+        Preconditions.CheckArgument(programme.Id == ProgrammeId, nameof(programme), "The programme is not the one this account belongs to: pass the programme its id names.");
         return programme;
     }
 
@@ -611,9 +612,9 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
     private void CheckUpgrade(LoyaltyProgramme programme, Instant at)
     {
         var policy = programme.Tiers;
-        if (policy.Tiers.Count == 1)
+        if (policy.Tiers.Count == 1 || (_earnedTier == policy.Tiers.Count - 1 && policy.Downgrade != DowngradeMode.AfterGracePeriod))
         {
-            return;
+            return; // nothing to upgrade to, and only the grace mode needs to know when the member last qualified
         }
         var (start, end) = policy.WindowAt(at, programme.Zone);
         var metric = _state.Metric(policy.Metric, start, end);
