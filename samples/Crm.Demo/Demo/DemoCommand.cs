@@ -26,6 +26,7 @@ public sealed class DemoCommand : ICliCommand
         CustomerShowcase.Run(context);
         LifecycleShowcase.Run(context);
         SegmentationShowcase.Run(context);
+        LoyaltyShowcase.Run(context);
         return CliApp.Success;
     }
 }

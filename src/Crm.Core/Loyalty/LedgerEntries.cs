@@ -70,8 +70,8 @@ public readonly record struct EarnContribution(string RuleId, EarningRuleKind Ru
         var text = RuleKind switch
         {
             EarningRuleKind.Spend => $"rule '{RuleId}': {basis} eligible spend × {factor} points per unit → {Points} points",
-            EarningRuleKind.Multiplier => $"rule '{RuleId}': {basis} base points on matching lines × {factor} → {Points} extra points",
-            EarningRuleKind.TierBonus => $"rule '{RuleId}': {basis} base points × tier multiplier {factor} → {Points} extra points",
+            EarningRuleKind.Multiplier => $"rule '{RuleId}': {basis} base points on matching lines × ({factor} − 1) → {Points} extra points",
+            EarningRuleKind.TierBonus => $"rule '{RuleId}': {basis} base points × (tier multiplier {factor} − 1) → {Points} extra points",
             _ => $"rule '{RuleId}': event → {Points} points",
         };
         return Capped ? text + " (reduced by the rule's cap)" : text;
