@@ -27,7 +27,6 @@ public sealed class DemoCommand : ICliCommand
         LifecycleShowcase.Run(context);
         LoyaltyShowcase.Run(context);
         SegmentationShowcase.Run(context);
-        LoyaltyShowcase.Run(context);
         return CliApp.Success;
     }
 }
