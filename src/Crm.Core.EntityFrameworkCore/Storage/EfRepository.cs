@@ -110,16 +110,16 @@ public sealed class EfRepository<T, TId> : IRepository<T, TId>
             // Early, so the caller gets the error at the faulty line; the primary key checks again on commit.
             throw new DuplicateAggregateException(typeof(T).Name, EfUnitOfWork.IdText(aggregate.Id));
         }
-        _unitOfWork.Register<T, TId>(EfUnitOfWork.ChangeKind.Add, aggregate);
+        _unitOfWork.Register<T, TId>(ChangeKind.Add, aggregate);
     }
 
     /// <inheritdoc/>
-    public Task UpdateAsync(T aggregate, CancellationToken cancellationToken = default) => Register(EfUnitOfWork.ChangeKind.Update, aggregate, cancellationToken);
+    public Task UpdateAsync(T aggregate, CancellationToken cancellationToken = default) => Register(ChangeKind.Update, aggregate, cancellationToken);
 
     /// <inheritdoc/>
-    public Task RemoveAsync(T aggregate, CancellationToken cancellationToken = default) => Register(EfUnitOfWork.ChangeKind.Remove, aggregate, cancellationToken);
+    public Task RemoveAsync(T aggregate, CancellationToken cancellationToken = default) => Register(ChangeKind.Remove, aggregate, cancellationToken);
 
-    private Task Register(EfUnitOfWork.ChangeKind kind, T aggregate, CancellationToken cancellationToken)
+    private Task Register(ChangeKind kind, T aggregate, CancellationToken cancellationToken)
     {
         Preconditions.CheckNotNull(aggregate);
         cancellationToken.ThrowIfCancellationRequested();

@@ -108,34 +108,22 @@ public sealed class EfUnitOfWork : IUnitOfWork
         var id = IdText(aggregate.Id);
         if (_byKey.TryGetValue(key, out var pending))
         {
-            switch (kind, pending.Kind)
+            switch (PendingChanges.Merge(kind, pending.Kind, type, id))
             {
-                case (ChangeKind.Add, _):
-                    throw new DuplicateAggregateException(type, id);
-                case (_, ChangeKind.Remove):
-                    throw new AggregateNotFoundException(type, id, "it is already registered for removal in this unit of work.");
-                case (ChangeKind.Update, _):
-                    pending.Replace(aggregate); // latest copy wins; the add or version check still applies on commit
+                case PendingMerge.ReplaceAggregate:
+                    pending.Replace(aggregate);
                     return;
-                case (ChangeKind.Remove, ChangeKind.Add):
-                    _changes.Remove(pending); // added and removed in one unit of work: nothing to write
+                case PendingMerge.Drop:
+                    _changes.Remove(pending);
                     _byKey.Remove(key);
                     return;
-                default: // Remove after Update
+                default:
                     pending.Kind = ChangeKind.Remove;
                     pending.Replace(aggregate);
                     return;
             }
         }
-        if (kind == ChangeKind.Add)
-        {
-            Preconditions.CheckArgument(aggregate.Version == 0, nameof(aggregate),
-                $"This {type} was already saved (version {aggregate.Version}); register changes to it with UpdateAsync.");
-        }
-        else if (aggregate.Version == 0)
-        {
-            throw new AggregateNotFoundException(type, id, "it was never saved; add it with AddAsync first.");
-        }
+        PendingChanges.CheckFirstRegistration(kind, aggregate.Version, type, id, nameof(aggregate));
         var change = new Change<T, TId>(kind, aggregate);
         _changes.Add(change);
         _byKey.Add(key, change);
@@ -200,12 +188,6 @@ public sealed class EfUnitOfWork : IUnitOfWork
 
     private const string VersionProperty = "Version";
 
-    internal enum ChangeKind
-    {
-        Add,
-        Update,
-        Remove,
-    }
 
     private abstract class Change
     {

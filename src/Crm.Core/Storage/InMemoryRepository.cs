@@ -84,13 +84,13 @@ public sealed class InMemoryRepository<T, TId> : IRepository<T, TId>
     }
 
     /// <inheritdoc/>
-    public Task AddAsync(T aggregate, CancellationToken cancellationToken = default) => Register(InMemoryChangeKind.Add, aggregate, cancellationToken);
+    public Task AddAsync(T aggregate, CancellationToken cancellationToken = default) => Register(ChangeKind.Add, aggregate, cancellationToken);
 
     /// <inheritdoc/>
-    public Task UpdateAsync(T aggregate, CancellationToken cancellationToken = default) => Register(InMemoryChangeKind.Update, aggregate, cancellationToken);
+    public Task UpdateAsync(T aggregate, CancellationToken cancellationToken = default) => Register(ChangeKind.Update, aggregate, cancellationToken);
 
     /// <inheritdoc/>
-    public Task RemoveAsync(T aggregate, CancellationToken cancellationToken = default) => Register(InMemoryChangeKind.Remove, aggregate, cancellationToken);
+    public Task RemoveAsync(T aggregate, CancellationToken cancellationToken = default) => Register(ChangeKind.Remove, aggregate, cancellationToken);
 
     private static T Copy(T stored) => (T)stored.Snapshot();
 
@@ -120,7 +120,7 @@ public sealed class InMemoryRepository<T, TId> : IRepository<T, TId>
         return SpecificationEvaluator.Evaluate(All(), specification);
     }
 
-    private Task Register(InMemoryChangeKind kind, T aggregate, CancellationToken cancellationToken)
+    private Task Register(ChangeKind kind, T aggregate, CancellationToken cancellationToken)
     {
         Preconditions.CheckNotNull(aggregate);
         cancellationToken.ThrowIfCancellationRequested();

@@ -125,18 +125,11 @@ internal sealed class InMemoryTable<T, TId>
     }
 }
 
-/// <summary>What a unit of work does with one aggregate on commit.</summary>
-internal enum InMemoryChangeKind
-{
-    Add,
-    Update,
-    Remove,
-}
 
 /// <summary>One aggregate's pending change, type-erased so that one commit can span several aggregate types.</summary>
 internal abstract class InMemoryChange
 {
-    public abstract InMemoryChangeKind Kind { get; set; }
+    public abstract ChangeKind Kind { get; set; }
 
     /// <summary>Checks the change against the store and takes the snapshot to write; writes nothing.</summary>
     public abstract void Prepare(InMemoryStore store);
@@ -154,13 +147,13 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
 {
     private T? _prepared;
 
-    public InMemoryChange(InMemoryChangeKind kind, T aggregate)
+    public InMemoryChange(ChangeKind kind, T aggregate)
     {
         Kind = kind;
         Aggregate = aggregate;
     }
 
-    public override InMemoryChangeKind Kind { get; set; }
+    public override ChangeKind Kind { get; set; }
 
     public T Aggregate { get; set; }
 
@@ -169,14 +162,14 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
         var stored = store.TableOrNull<T, TId>()?.Find(Aggregate.Id);
         switch (Kind)
         {
-            case InMemoryChangeKind.Add:
+            case ChangeKind.Add:
                 if (stored is not null)
                 {
                     throw new DuplicateAggregateException(typeof(T).Name, IdText(Aggregate.Id));
                 }
                 _prepared = SnapshotOf(Aggregate, newVersion: 1);
                 break;
-            case InMemoryChangeKind.Update:
+            case ChangeKind.Update:
                 CheckVersion(stored);
                 _prepared = SnapshotOf(Aggregate, Aggregate.Version + 1);
                 break;

@@ -60,7 +60,7 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
     /// <inheritdoc/>
     public void Discard() => Clear();
 
-    internal void Register<T, TId>(InMemoryChangeKind kind, T aggregate)
+    internal void Register<T, TId>(ChangeKind kind, T aggregate)
         where T : AggregateRoot<TId>
         where TId : struct, IEquatable<TId>
     {
@@ -70,21 +70,17 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
         if (_byKey.TryGetValue(key, out var existing))
         {
             var pending = (InMemoryChange<T, TId>)existing;
-            switch (kind, pending.Kind)
+            switch (PendingChanges.Merge(kind, pending.Kind, type, id))
             {
-                case (InMemoryChangeKind.Add, _):
-                    throw new DuplicateAggregateException(type, id);
-                case (_, InMemoryChangeKind.Remove):
-                    throw new AggregateNotFoundException(type, id, "it is already registered for removal in this unit of work.");
-                case (InMemoryChangeKind.Update, _):
-                    pending.Aggregate = aggregate; // latest copy wins; the add or version check still applies on commit
+                case PendingMerge.ReplaceAggregate:
+                    pending.Aggregate = aggregate;
                     return;
-                case (InMemoryChangeKind.Remove, InMemoryChangeKind.Add):
-                    _changes.Remove(existing); // added and removed in one unit of work: nothing to write
+                case PendingMerge.Drop:
+                    _changes.Remove(existing);
                     _byKey.Remove(key);
                     return;
-                default: // Remove after Update
-                    pending.Kind = InMemoryChangeKind.Remove;
+                default:
+                    pending.Kind = ChangeKind.Remove;
                     pending.Aggregate = aggregate;
                     return;
             }
@@ -93,10 +89,9 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
         // Early checks against the current store give the caller the error at the faulty line; the commit checks again.
         var stored = Store.Find<T, TId>(aggregate.Id);
         var change = new InMemoryChange<T, TId>(kind, aggregate);
-        if (kind == InMemoryChangeKind.Add)
+        PendingChanges.CheckFirstRegistration(kind, aggregate.Version, type, id, nameof(aggregate));
+        if (kind == ChangeKind.Add)
         {
-            Preconditions.CheckArgument(aggregate.Version == 0, nameof(aggregate),
-                $"This {type} was already saved (version {aggregate.Version}); register changes to it with UpdateAsync.");
             if (stored is not null)
             {
                 throw new DuplicateAggregateException(type, id);
@@ -104,10 +99,6 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
         }
         else
         {
-            if (aggregate.Version == 0)
-            {
-                throw new AggregateNotFoundException(type, id, "it was never saved; add it with AddAsync first.");
-            }
             change.CheckVersion(stored);
         }
         _changes.Add(change);
