@@ -90,6 +90,50 @@ public static class RfmCalculator
         return ExactBulk(customerKeys.Span, transactionKeys.Span, dates.Span, amounts.Span, options).ToResult(options, resultCurrency);
     }
 
+    /// <summary>
+    /// Scores customers whose metrics were aggregated elsewhere (for example by one <c>GROUP BY</c> in a database, so that
+    /// millions of purchases never leave it): tie-aware or equal-count scores and segments exactly as if the purchases had
+    /// been given to <see cref="Compute(IEnumerable{Purchase}, RfmOptions)"/>.
+    /// </summary>
+    /// <param name="summaries">One entry per scored customer, in any order.</param>
+    /// <param name="currency">The one currency of every monetary value; may be null only when there are no summaries.</param>
+    /// <param name="options">As-of date, window, bins, strategy and segment map (the zone is the one the dates were taken in).</param>
+    /// <returns>The scored customers, sorted by customer id (ordinal).</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">
+    /// The currency is missing while there are summaries; a summary has a default customer, a frequency below 1 or a last purchase date outside the
+    /// options' range; or a customer appears twice.
+    /// </exception>
+    public static RfmResult<CustomerId> Score(IEnumerable<RfmCustomerSummary> summaries, Currency? currency, RfmOptions options)
+    {
+        Preconditions.CheckNotNull(summaries);
+        Preconditions.CheckNotNull(options);
+        options.Validate(nameof(options));
+        var rows = summaries.ToArray();
+        Preconditions.CheckArgument(rows.Length == 0 || currency is { IsDefault: false }, nameof(currency), "A currency is required when there are customers to score.");
+        Array.Sort(rows, static (a, b) => a.Customer.CompareTo(b.Customer));
+        var n = rows.Length;
+        var customers = new CustomerId[n];
+        var lastDay = new int[n];
+        var frequency = new int[n];
+        var monetary = new decimal[n];
+        for (var i = 0; i < n; i++)
+        {
+            var row = rows[i];
+            Preconditions.CheckArgument(!row.Customer.IsDefault, nameof(summaries), $"Summary {i} has no customer id.");
+            Preconditions.CheckArgument(i == 0 || !row.Customer.Equals(rows[i - 1].Customer), nameof(summaries), $"Customer '{row.Customer}' appears more than once; give one summary per customer.");
+            Preconditions.CheckArgument(row.Frequency >= 1, nameof(summaries), $"Customer '{row.Customer}' has frequency {row.Frequency}; only customers with at least one purchase are scored.");
+            var day = EpochDays.FromDate(row.LastPurchaseDate);
+            Preconditions.CheckArgument(day >= options.FirstDay && day <= options.LastDay, nameof(summaries), $"Customer '{row.Customer}' last bought on {row.LastPurchaseDate:uuuu-MM-dd}, outside the computation's range (as of {options.AsOf:uuuu-MM-dd}, window {options.WindowDays?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
+            customers[i] = row.Customer;
+            lastDay[i] = day;
+            frequency[i] = row.Frequency;
+            monetary[i] = row.Monetary;
+        }
+        var metrics = new CustomerMetrics<CustomerId>(customers, lastDay, frequency, ExactAggregator<CustomerId, TransactionId>.ToCentsIfExact(monetary));
+        return metrics.ToResult(options, currency);
+    }
+
     private static CustomerMetrics<long> ExactBulk(ReadOnlySpan<long> keys, ReadOnlySpan<long> transactions, ReadOnlySpan<LocalDate> dates, ReadOnlySpan<decimal> amounts, RfmOptions options)
     {
         var aggregator = new ExactAggregator<long, long>();
