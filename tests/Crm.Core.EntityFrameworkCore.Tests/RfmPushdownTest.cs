@@ -18,43 +18,13 @@ namespace Crm.Core.EntityFrameworkCore.Tests;
 /// RFM computed by one GROUP BY in the database equals the in-memory computation over the same purchases, on SQLite
 /// and on PostgreSQL, for random purchases around the as-of date in a zone whose days do not start at UTC midnight.
 /// </summary>
-public abstract class RfmPushdownTest : IAsyncLifetime
+public abstract class RfmPushdownTest : DatabaseTest
 {
     private static readonly LocalDate AsOf = new(2024, 3, 31);
     private static readonly DateTimeZone NewYork = DateTimeZoneProviders.Tzdb["America/New_York"];
-    private ServiceProvider? _services;
-
-    /// <summary>Null when the database is available, else why not.</summary>
-    protected abstract string? UnavailableReason { get; }
-
-    /// <summary>The database name (prepared once per run).</summary>
-    protected abstract string DatabaseName { get; }
 
     /// <summary>How many random data sets to check.</summary>
     protected abstract int Cases { get; }
-
-    /// <summary>Chooses the database.</summary>
-    protected abstract void Configure(DbContextOptionsBuilder options);
-
-    public async Task InitializeAsync()
-    {
-        if (UnavailableReason is not null)
-        {
-            return;
-        }
-        var services = new ServiceCollection();
-        services.AddCrmCore().UseEntityFrameworkCore(Configure);
-        _services = services.BuildServiceProvider();
-        await TestDatabases.PrepareAsync(DatabaseName, _services);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_services is not null)
-        {
-            await _services.DisposeAsync();
-        }
-    }
 
     [SkippableFact]
     public async Task Pushdown_equals_the_in_memory_computation_for_random_purchases()
@@ -108,11 +78,11 @@ public abstract class RfmPushdownTest : IAsyncLifetime
         Assert.Null(result.Currency);
     }
 
-    private DatabaseRfmCalculator Calculator() => _services!.CreateScope().ServiceProvider.GetRequiredService<DatabaseRfmCalculator>();
+    private DatabaseRfmCalculator Calculator() => Services.CreateScope().ServiceProvider.GetRequiredService<DatabaseRfmCalculator>();
 
     private async Task Ingest(IReadOnlyList<Purchase> purchases)
     {
-        await using var scope = _services!.CreateAsyncScope();
+        await using var scope = Services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<PurchaseIngestion>().IngestAsync(purchases);
     }
 

@@ -16,7 +16,8 @@ public static class CrmCoreEntityFrameworkCoreExtensions
     /// Stores every aggregate in a relational database through EF Core: SQLite (<c>options.UseSqlite("Data Source=crm.db")</c>)
     /// or PostgreSQL (<c>options.UseNpgsql(connectionString)</c>; the NodaTime plugin is switched on for you). Registers
     /// <see cref="CrmDbContext"/>, <see cref="IUnitOfWork"/>, <see cref="IRepository{T, TId}"/> / <see cref="IReadRepository{T, TId}"/>
-    /// for every aggregate root type, <see cref="PurchaseIngestion"/> and <see cref="Crm.Core.EntityFrameworkCore.Rfm.DatabaseRfmCalculator"/>, all per scope.
+    /// for every aggregate root type, <see cref="PurchaseIngestion"/>, <see cref="Crm.Core.EntityFrameworkCore.Rfm.DatabaseRfmCalculator"/> and the
+    /// segmentation read model's <see cref="Crm.Core.Segmentation.ICustomerProfileStore"/>, all per scope.
     /// </summary>
     /// <param name="builder">The builder from <c>AddCrmCore</c>.</param>
     /// <param name="configure">Chooses the provider and connection; runs once, here.</param>
@@ -60,6 +61,7 @@ public static class CrmCoreEntityFrameworkCoreExtensions
         services.TryAdd(ServiceDescriptor.Scoped(typeof(IReadRepository<,>), typeof(EfRepository<,>)));
         services.TryAddScoped<PurchaseIngestion>();
         services.TryAddScoped<Crm.Core.EntityFrameworkCore.Rfm.DatabaseRfmCalculator>();
+        services.TryAddScoped<Crm.Core.Segmentation.ICustomerProfileStore, Crm.Core.EntityFrameworkCore.Segmentation.EfCustomerProfileStore>();
         return builder;
     }
 

@@ -18,7 +18,9 @@ internal static class SnapshotMapping
 {
     public const string StateProperty = "CrmStateDocument"; // a name no aggregate field matches (EF would bind it)
     public const string CustomerProperty = "CrmCustomerKey"; // shadow; not "CustomerId", which aggregates expose as a computed member
-    private const string CustomerOfAnnotation = "Crm:CustomerOf";
+    // Kept beside the model rather than as model annotations: the migrations' snapshot generator would try to write
+    // the delegates out as code. Mappings are per CLR type, so a static table keyed by type is exact.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, (string Property, Func<object, object?> ValueOf)[]> Derived = new();
 
     /// <summary>
     /// Maps <typeparamref name="T"/> as a state-document table keyed (customer_id, id) when <paramref name="customerOf"/>
@@ -41,10 +43,9 @@ internal static class SnapshotMapping
         builder.Property(a => a.Id).HasColumnName("id");
         if (customerOf is not null)
         {
-            builder.Property<CustomerId>(CustomerProperty).HasColumnName("customer_id");
+            builder.DerivedColumn(CustomerProperty, "customer_id", customerOf);
             builder.HasKey(CustomerProperty, nameof(AggregateRoot<TId>.Id));
             builder.HasIndex(a => a.Id).IsUnique();
-            builder.Metadata.SetAnnotation(CustomerOfAnnotation, new Func<object, CustomerId>(a => customerOf((T)a)));
         }
         else
         {
@@ -61,6 +62,20 @@ internal static class SnapshotMapping
         return builder;
     }
 
+    /// <summary>
+    /// A shadow column computed from the aggregate on every save (e.g. the customer id inside a composite id), so that
+    /// keys and queries can use it; <see cref="Storage.QueryRewriter"/> maps the domain member to it in queries.
+    /// </summary>
+    public static EntityTypeBuilder<T> DerivedColumn<T, TValue>(this EntityTypeBuilder<T> builder, string property, string column, Func<T, TValue> valueOf)
+        where T : class
+    {
+        builder.Property<TValue>(property).HasColumnName(column);
+        Derived.AddOrUpdate(typeof(T),
+            _ => [(property, a => valueOf((T)a))],
+            (_, existing) => existing.Any(d => d.Property == property) ? existing : [.. existing, (property, a => valueOf((T)a))]);
+        return builder;
+    }
+
     /// <summary>Whether <paramref name="type"/> is stored as a state document.</summary>
     public static bool IsSnapshot(IReadOnlyTypeBase type) => type.FindProperty(StateProperty) is not null;
 
@@ -73,12 +88,15 @@ internal static class SnapshotMapping
         }
     }
 
-    /// <summary>Before a save, while the entry is still detached: the derived customer key column.</summary>
+    /// <summary>Before a save, while the entry is still detached: the derived columns (keys among them).</summary>
     public static void WriteKey(EntityEntry entry)
     {
-        if (entry.Metadata.FindAnnotation(CustomerOfAnnotation)?.Value is Func<object, CustomerId> customerOf)
+        if (Derived.TryGetValue(entry.Metadata.ClrType, out var derived))
         {
-            entry.Property(CustomerProperty).CurrentValue = customerOf(entry.Entity);
+            foreach (var (property, valueOf) in derived)
+            {
+                entry.Property(property).CurrentValue = valueOf(entry.Entity);
+            }
         }
     }
 }

@@ -1,6 +1,11 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using Crm.Core.Customers;
+using Crm.Core.EntityFrameworkCore.Mappings;
+using Crm.Core.EntityFrameworkCore.Snapshots;
 using Crm.Core.Purchases;
+using Crm.Core.Segmentation;
+using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Core.EntityFrameworkCore.Storage;
 
@@ -15,6 +20,15 @@ internal static class QueryRewriter
     {
         [Member<Purchase, TransactionId>(p => p.TransactionId)] = Lambda<Purchase, TransactionId>(p => p.Id),
         [Member<Purchase, bool>(p => p.IsRefund)] = Lambda<Purchase, bool>(p => p.Total.Amount < 0m),
+        [Member<SegmentMember, SegmentId>(m => m.SegmentId)] = Lambda<SegmentMember, SegmentId>(m => EF.Property<SegmentId>(m, SegmentMemberMapping.SegmentProperty)),
+        [Member<SegmentMember, CustomerId>(m => m.CustomerId)] = Lambda<SegmentMember, CustomerId>(m => EF.Property<CustomerId>(m, SnapshotMapping.CustomerProperty)),
+    };
+
+    // Parts of composite ids that have columns of their own: m.Id.SegmentId is read as m.SegmentId (then rewritten above).
+    private static readonly Dictionary<MemberInfo, MemberInfo> IdParts = new()
+    {
+        [Member<SegmentMemberId, SegmentId>(id => id.SegmentId)] = Member<SegmentMember, SegmentId>(m => m.SegmentId),
+        [Member<SegmentMemberId, CustomerId>(id => id.CustomerId)] = Member<SegmentMember, CustomerId>(m => m.CustomerId),
     };
 
     public static IQueryable<T> Rewrite<T>(IQueryable<T> query)
@@ -31,6 +45,11 @@ internal static class QueryRewriter
     {
         protected override Expression VisitMember(MemberExpression node)
         {
+            if (IdParts.TryGetValue(node.Member, out var part) && node.Expression is MemberExpression { Member.Name: "Id", Expression: { } owner }
+                && part.DeclaringType!.IsAssignableFrom(owner.Type))
+            {
+                return Visit(Expression.MakeMemberAccess(owner, part));
+            }
             if (node.Expression is not null && Rewrites.TryGetValue(node.Member, out var stored))
             {
                 var target = Visit(node.Expression);

@@ -1,0 +1,205 @@
+using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
+using Crm.Core.Customers;
+using Crm.Core.EntityFrameworkCore.Storage;
+using Crm.Core.Segmentation;
+using Microsoft.EntityFrameworkCore;
+
+namespace Crm.Core.EntityFrameworkCore.Segmentation;
+
+/// <summary>
+/// Customer profiles in the database (<c>customer_profiles</c> and its child tables): segment rules run as SQL
+/// (<c>WHERE</c> translated from <see cref="Criterion{T}.Expression"/>), so a refresh reads member ids, never profiles.
+/// Registered per scope by <c>UseEntityFrameworkCore</c> as the <see cref="ICustomerProfileStore"/>.
+/// </summary>
+/// <remarks>
+/// A rule the provider cannot translate fails with <see cref="UntranslatableSpecificationException"/> naming the
+/// smallest condition that does not translate; nothing is ever evaluated on the client. Writes are one transaction
+/// each and leave the scope's change tracker empty, so they never mix with a pending unit of work. Not thread-safe
+/// (one <see cref="DbContext"/> per scope).
+/// </remarks>
+public sealed class EfCustomerProfileStore : ICustomerProfileStore
+{
+    private readonly CrmDbContext _context;
+
+    /// <summary>Creates the store over the scope's context.</summary>
+    /// <param name="context">The scope's context.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
+    public EfCustomerProfileStore(CrmDbContext context) => _context = Preconditions.CheckNotNull(context);
+
+    private IQueryable<CustomerProfile> Profiles => _context.Set<CustomerProfile>().AsNoTracking();
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="customerId"/> is default.</exception>
+    public Task<CustomerProfile?> FindAsync(CustomerId customerId, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotDefault(customerId);
+        return Profiles.AsSplitQuery().FirstOrDefaultAsync(p => p.CustomerId == customerId, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="criterion"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
+    /// <exception cref="UntranslatableSpecificationException">A condition of the rule cannot be translated to SQL.</exception>
+    public IAsyncEnumerable<IReadOnlyList<CustomerId>> StreamMatchingAsync(Criterion<CustomerProfile> criterion, int batchSize, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(criterion);
+        Preconditions.CheckPositive(batchSize);
+        var query = Profiles.Where(criterion.Expression).Select(p => p.CustomerId);
+        return Stream(criterion, query, batchSize, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="criterion"/> is null.</exception>
+    /// <exception cref="UntranslatableSpecificationException">A condition of the rule cannot be translated to SQL.</exception>
+    public async Task<long> CountAsync(Criterion<CustomerProfile> criterion, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(criterion);
+        try
+        {
+            return await Profiles.Where(criterion.Expression).LongCountAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException ex) when (UntranslatableSpecificationException.IsTranslationFailure(ex))
+        {
+            throw Untranslatable(criterion, ex);
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentNullException"><paramref name="profile"/> is null.</exception>
+    /// <exception cref="ArgumentException">The profile's customer id is default.</exception>
+    public async Task UpsertAsync(CustomerProfile profile, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(profile);
+        Preconditions.CheckArgument(!profile.CustomerId.IsDefault, nameof(profile), "The profile has no customer id; set CustomerId first.");
+        // A copy: the caller keeps its instance, and EF never tracks (or later mutates) an object the caller holds.
+        var copy = profile.Copy();
+        await WriteAsync(async () =>
+        {
+            await DeleteAsync(copy.CustomerId, cancellationToken).ConfigureAwait(false);
+            _context.Add(copy);
+            await _context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException"><paramref name="customerId"/> is default.</exception>
+    public Task RemoveAsync(CustomerId customerId, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotDefault(customerId);
+        return WriteAsync(() => DeleteAsync(customerId, cancellationToken), cancellationToken);
+    }
+
+    // Child rows first: ExecuteDelete bypasses the change tracker, so EF's cascade does not run for it.
+    private async Task DeleteAsync(CustomerId customerId, CancellationToken cancellationToken)
+    {
+        await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).SelectMany(p => p.Attributes).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).SelectMany(p => p.PurchaseStats).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).SelectMany(p => p.Holdings).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WriteAsync(Func<Task> write, CancellationToken cancellationToken)
+    {
+        var transaction = await _context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            try
+            {
+                await write().ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _context.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    private async IAsyncEnumerable<IReadOnlyList<CustomerId>> Stream(Criterion<CustomerProfile> criterion, IQueryable<CustomerId> query, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        IAsyncEnumerator<CustomerId> enumerator;
+        try
+        {
+            enumerator = query.AsAsyncEnumerable().GetAsyncEnumerator(cancellationToken);
+        }
+        catch (InvalidOperationException ex) when (UntranslatableSpecificationException.IsTranslationFailure(ex))
+        {
+            throw Untranslatable(criterion, ex);
+        }
+        await using (enumerator.ConfigureAwait(false))
+        {
+            var batch = new List<CustomerId>(Math.Min(batchSize, 4096));
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                }
+                catch (InvalidOperationException ex) when (UntranslatableSpecificationException.IsTranslationFailure(ex))
+                {
+                    throw Untranslatable(criterion, ex);
+                }
+                if (!more)
+                {
+                    break;
+                }
+                cancellationToken.ThrowIfCancellationRequested();
+                batch.Add(enumerator.Current);
+                if (batch.Count == batchSize)
+                {
+                    yield return batch;
+                    batch = new List<CustomerId>(Math.Min(batchSize, 4096));
+                }
+            }
+            if (batch.Count > 0)
+            {
+                yield return batch;
+            }
+        }
+    }
+
+    // Names the smallest failing condition: splits the rule at AND, OR and NOT and tries each part on its own.
+    private UntranslatableSpecificationException Untranslatable(Criterion<CustomerProfile> criterion, InvalidOperationException ex)
+    {
+        var parameter = criterion.Expression.Parameters[0];
+        var failing = Smallest(criterion.Expression.Body) ?? criterion.Expression.Body;
+        return new UntranslatableSpecificationException("segment rule", failing.ToString(), ex);
+
+        Expression? Smallest(Expression node)
+        {
+            if (Translates(node))
+            {
+                return null;
+            }
+            var parts = node switch
+            {
+                BinaryExpression { NodeType: ExpressionType.AndAlso or ExpressionType.OrElse } b => new[] { b.Left, b.Right },
+                UnaryExpression { NodeType: ExpressionType.Not } u => [u.Operand],
+                _ => [],
+            };
+            foreach (var part in parts)
+            {
+                if (Smallest(part) is { } inner)
+                {
+                    return inner;
+                }
+            }
+            return node;
+        }
+
+        bool Translates(Expression body)
+        {
+            try
+            {
+                _ = Profiles.Where(Expression.Lambda<Func<CustomerProfile, bool>>(body, parameter)).ToQueryString();
+                return true;
+            }
+            catch (InvalidOperationException e) when (UntranslatableSpecificationException.IsTranslationFailure(e))
+            {
+                return false;
+            }
+        }
+    }
+}
