@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Crm.Core.Customers;
 
@@ -39,15 +38,34 @@ public interface ICustomerProfileStore
 }
 
 /// <summary>
-/// A thread-safe in-memory <see cref="ICustomerProfileStore"/>: the default for tests and the demo. It stores copies,
-/// so a caller cannot change a stored profile through a reference it still holds.
+/// A thread-safe in-memory <see cref="ICustomerProfileStore"/>: the default for tests, the demo and hosts that keep
+/// profiles in memory. It stores copies, so a caller cannot change a stored profile through a reference it still holds.
 /// </summary>
+/// <remarks>
+/// <para>Full evaluations (<see cref="StreamMatchingAsync"/>, which a segment refresh uses, and <see cref="CountAsync"/>,
+/// which previews use) run over a columnar copy of the profile fields the criterion reads, not over the profile
+/// objects: every largest sub-condition on one field is decided once per distinct value of that field and the scan
+/// is a table look-up per profile, conditions ordered cheapest first. The members are exactly those of
+/// <see cref="Criterion{T}.IsSatisfiedBy"/> (property-tested). The first evaluation that reads a field builds its
+/// column (one pass over the profiles); upserts and removals keep built columns up to date.</para>
+/// <para>One lock guards the store; an evaluation holds it for the scan only (ids are collected, then streamed).</para>
+/// </remarks>
 public sealed class InMemoryCustomerProfileStore : ICustomerProfileStore
 {
-    private readonly ConcurrentDictionary<CustomerId, CustomerProfile> _profiles = new();
+    private readonly ProfileTable _table = new();
+    private readonly Lock _gate = new();
 
     /// <summary>How many profiles are stored.</summary>
-    public int Count => _profiles.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _table.Count;
+            }
+        }
+    }
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="customerId"/> is default.</exception>
@@ -55,17 +73,24 @@ public sealed class InMemoryCustomerProfileStore : ICustomerProfileStore
     {
         Preconditions.CheckNotDefault(customerId);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(_profiles.TryGetValue(customerId, out var profile) ? profile.Copy() : null);
+        CustomerProfile? profile;
+        lock (_gate)
+        {
+            profile = _table.Find(customerId);
+        }
+        // Stored rows are never mutated (upserts replace them), so copying outside the lock is safe.
+        return Task.FromResult(profile?.Copy());
     }
 
     /// <inheritdoc/>
+    /// <remarks>The ids are those matching when the stream starts (one consistent scan), in storage order.</remarks>
     /// <exception cref="ArgumentNullException"><paramref name="criterion"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is not positive.</exception>
     public IAsyncEnumerable<IReadOnlyList<CustomerId>> StreamMatchingAsync(Criterion<CustomerProfile> criterion, int batchSize, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(criterion);
         Preconditions.CheckPositive(batchSize);
-        return Stream(criterion.Compiled, batchSize, cancellationToken);
+        return Stream(criterion, batchSize, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -74,16 +99,10 @@ public sealed class InMemoryCustomerProfileStore : ICustomerProfileStore
     {
         Preconditions.CheckNotNull(criterion);
         cancellationToken.ThrowIfCancellationRequested();
-        var predicate = criterion.Compiled;
-        long count = 0;
-        foreach (var profile in _profiles.Values)
+        lock (_gate)
         {
-            if (predicate(profile))
-            {
-                count++;
-            }
+            return Task.FromResult(_table.CountMatching(criterion));
         }
-        return Task.FromResult(count);
     }
 
     /// <inheritdoc/>
@@ -94,7 +113,11 @@ public sealed class InMemoryCustomerProfileStore : ICustomerProfileStore
         Preconditions.CheckNotNull(profile);
         Preconditions.CheckArgument(!profile.CustomerId.IsDefault, nameof(profile), "The profile has no customer id; set CustomerId first.");
         cancellationToken.ThrowIfCancellationRequested();
-        _profiles[profile.CustomerId] = profile.Copy();
+        var copy = profile.Copy();
+        lock (_gate)
+        {
+            _table.Upsert(copy);
+        }
         return Task.CompletedTask;
     }
 
@@ -104,30 +127,29 @@ public sealed class InMemoryCustomerProfileStore : ICustomerProfileStore
     {
         Preconditions.CheckNotDefault(customerId);
         cancellationToken.ThrowIfCancellationRequested();
-        _profiles.TryRemove(customerId, out _);
+        lock (_gate)
+        {
+            _table.Remove(customerId);
+        }
         return Task.CompletedTask;
     }
 
-    private async IAsyncEnumerable<IReadOnlyList<CustomerId>> Stream(Func<CustomerProfile, bool> predicate, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<IReadOnlyList<CustomerId>> Stream(Criterion<CustomerProfile> criterion, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var batch = new List<CustomerId>(Math.Min(batchSize, 4096));
-        foreach (var profile in _profiles.Values)
+        cancellationToken.ThrowIfCancellationRequested();
+        List<CustomerId> matches;
+        lock (_gate)
         {
-            if (predicate(profile))
-            {
-                batch.Add(profile.CustomerId);
-                if (batch.Count == batchSize)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    yield return batch;
-                    batch = new List<CustomerId>(Math.Min(batchSize, 4096));
-                    await Task.Yield();
-                }
-            }
+            matches = _table.Match(criterion);
         }
-        if (batch.Count > 0)
+        for (var start = 0; start < matches.Count; start += batchSize)
         {
-            yield return batch;
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return matches.GetRange(start, Math.Min(batchSize, matches.Count - start));
+            if (start + batchSize < matches.Count)
+            {
+                await Task.Yield();
+            }
         }
     }
 }

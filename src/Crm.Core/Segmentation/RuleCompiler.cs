@@ -35,7 +35,9 @@ public sealed class RuleCompiler
 
     private const string Sentinel = "\u0001";
 
-    private readonly ConditionalWeakTable<RuleNode, StrongBox<(LocalDate Date, Criterion<CustomerProfile> Criterion)>> _cache = new();
+    // One entry per rule instance, replaced as a whole (a reference write is atomic): compilers are shared across
+    // threads, and a torn (date, criterion) pair would answer for the wrong date.
+    private readonly ConditionalWeakTable<RuleNode, StrongBox<CompiledForDate?>> _cache = new();
 
     /// <summary>Creates a compiler over a field registry and, optionally, a resolver for segment references.</summary>
     /// <param name="fields">The fields rules may name; <see cref="ProfileFieldRegistry.Default"/> when null.</param>
@@ -90,8 +92,7 @@ public sealed class RuleCompiler
     {
         Preconditions.CheckNotNull(rule);
         var box = _cache.GetOrCreateValue(rule);
-        var cached = box.Value;
-        if (cached.Criterion is not null && cached.Date == today)
+        if (Volatile.Read(ref box.Value) is { } cached && cached.Date == today)
         {
             return cached.Criterion;
         }
@@ -101,7 +102,7 @@ public sealed class RuleCompiler
         {
             throw new SegmentDefinitionException(builder.Errors);
         }
-        box.Value = (today, criterion);
+        Volatile.Write(ref box.Value, new CompiledForDate(today, criterion));
         return criterion;
     }
 
@@ -192,6 +193,8 @@ public sealed class RuleCompiler
         RuleOperator.IsNotEmpty => (RuleOperator.IsEmpty, true),
         _ => (op, false),
     };
+
+    private sealed record CompiledForDate(LocalDate Date, Criterion<CustomerProfile> Criterion);
 
     private sealed class Builder(RuleCompiler owner, LocalDate today)
     {

@@ -129,7 +129,7 @@ public sealed class SegmentService
         var segment = Segment.CreateDynamic(id, name, rule);
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
         catalog[id.Value] = segment;
-        Compiler(catalog).ThrowIfInvalid(rule);
+        Validator(catalog).ThrowIfInvalid(rule);
         await _segments.AddAsync(segment, cancellationToken).ConfigureAwait(false);
         await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
         return segment;
@@ -155,7 +155,7 @@ public sealed class SegmentService
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
         var segment = catalog.TryGetValue(id.Value, out var s) ? s : throw new SegmentNotFoundException(id);
         segment.ChangeRule(rule);
-        Compiler(catalog).ThrowIfInvalid(rule);
+        Validator(catalog).ThrowIfInvalid(rule);
         await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
         await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -222,7 +222,7 @@ public sealed class SegmentService
     {
         Preconditions.CheckNotNull(rule);
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
-        return await _profiles.CountAsync(Compiler(catalog).Compile(rule, Today()), cancellationToken).ConfigureAwait(false);
+        return await _profiles.CountAsync(Compiler(catalog).Compiler.Compile(rule, Today()), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -241,7 +241,7 @@ public sealed class SegmentService
         var changes = new List<MembershipChange>();
         foreach (var segment in catalog.Values.OrderBy(x => x.Id))
         {
-            var matches = segment.Rule is not null && profile is not null && compiler.Compile(segment.Rule, today).IsSatisfiedBy(profile);
+            var matches = compiler.RuleOf(segment) is { } rule && profile is not null && compiler.Compiler.Compile(rule, today).IsSatisfiedBy(profile);
             if (await ApplyOneAsync(segment, customerId, segment.Decide(customerId, matches), cancellationToken).ConfigureAwait(false) is { } change)
             {
                 changes.Add(change);
@@ -264,7 +264,8 @@ public sealed class SegmentService
         }
         var profile = await _profiles.FindAsync(customerId, cancellationToken).ConfigureAwait(false)
             ?? throw new ProfileNotFoundException(customerId);
-        return Compiler(catalog).Explain(segment.Rule, profile, Today());
+        var compiler = Compiler(catalog);
+        return compiler.Compiler.Explain(compiler.RuleOf(segment)!, profile, Today());
     }
 
     /// <summary>The current members, sorted (ordinal).</summary>
@@ -319,7 +320,8 @@ public sealed class SegmentService
         var desired = new HashSet<CustomerId>(segment.Includes);
         if (segment.Rule is not null)
         {
-            var criterion = Compiler(catalog).Compile(segment.Rule, Today());
+            var compiler = Compiler(catalog);
+            var criterion = compiler.Compiler.Compile(compiler.RuleOf(segment)!, Today());
             await foreach (var batch in _profiles.StreamMatchingAsync(criterion, BatchSize, cancellationToken).ConfigureAwait(false))
             {
                 desired.UnionWith(batch);
@@ -358,7 +360,8 @@ public sealed class SegmentService
         var matches = false;
         if (segment.Rule is not null && await _profiles.FindAsync(customerId, cancellationToken).ConfigureAwait(false) is { } profile)
         {
-            matches = Compiler(catalog).Compile(segment.Rule, Today()).IsSatisfiedBy(profile);
+            var compiler = Compiler(catalog);
+            matches = compiler.Compiler.Compile(compiler.RuleOf(segment)!, Today()).IsSatisfiedBy(profile);
         }
         var result = await ApplyOneAsync(segment, customerId, segment.Decide(customerId, matches), cancellationToken).ConfigureAwait(false);
         await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
@@ -392,7 +395,14 @@ public sealed class SegmentService
         return all.ToDictionary(s => s.Id.Value, StringComparer.Ordinal);
     }
 
-    private RuleCompiler Compiler(Dictionary<string, Segment> catalog) => new(_fields, new CatalogResolver(catalog));
+    /// <summary>The shared, cached compiler for the catalog's rules (compiled criteria survive across calls and scopes).</summary>
+    private CatalogCompiler Compiler(Dictionary<string, Segment> catalog) => CatalogCompiler.For(_fields, catalog);
+
+    /// <summary>
+    /// A throw-away compiler for validating a new or changed rule: the rule is not stored yet and may be invalid
+    /// (even unserialisable), so it must not become a cached catalog version.
+    /// </summary>
+    private RuleCompiler Validator(Dictionary<string, Segment> catalog) => new(_fields, new CatalogResolver(catalog));
 
     private sealed class CatalogResolver(Dictionary<string, Segment> catalog) : ISegmentRuleResolver
     {
