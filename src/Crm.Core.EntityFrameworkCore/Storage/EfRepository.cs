@@ -72,7 +72,7 @@ public sealed class EfRepository<T, TId> : IRepository<T, TId>
     {
         Preconditions.CheckNotNull(specification);
         cancellationToken.ThrowIfCancellationRequested();
-        var query = QueryRewriter.Rewrite(SpecificationEvaluator.GetFilterQuery(Set(), specification));
+        var query = QueryRewriter.Rewrite(SpecificationEvaluator.GetFilterQuery(Set(), specification), Context);
         return Run(specification, () => query.LongCountAsync(cancellationToken));
     }
 
@@ -81,7 +81,7 @@ public sealed class EfRepository<T, TId> : IRepository<T, TId>
     {
         Preconditions.CheckNotNull(specification);
         cancellationToken.ThrowIfCancellationRequested();
-        var query = QueryRewriter.Rewrite(SpecificationEvaluator.GetFilterQuery(Set(), specification));
+        var query = QueryRewriter.Rewrite(SpecificationEvaluator.GetFilterQuery(Set(), specification), Context);
         return Run(specification, () => query.AnyAsync(cancellationToken));
     }
 
@@ -149,14 +149,14 @@ public sealed class EfRepository<T, TId> : IRepository<T, TId>
     {
         Preconditions.CheckNotNull(specification);
         cancellationToken.ThrowIfCancellationRequested();
-        return QueryRewriter.Rewrite(SpecificationEvaluator.GetQuery(Set(), specification));
+        return QueryRewriter.Rewrite(SpecificationEvaluator.GetQuery(Set(), specification), Context);
     }
 
     private IQueryable<TResult> Project<TResult>(Specification<T, TResult> specification, CancellationToken cancellationToken)
     {
         Preconditions.CheckNotNull(specification);
         cancellationToken.ThrowIfCancellationRequested();
-        return QueryRewriter.Rewrite(SpecificationEvaluator.GetQuery(Set(), specification));
+        return QueryRewriter.Rewrite(SpecificationEvaluator.GetQuery(Set(), specification), Context);
     }
 
     private async Task<TResult> Run<TResult>(Specification<T> specification, Func<Task<TResult>> execute)
@@ -167,7 +167,7 @@ public sealed class EfRepository<T, TId> : IRepository<T, TId>
         }
         catch (InvalidOperationException ex) when (UntranslatableSpecificationException.IsTranslationFailure(ex))
         {
-            throw UntranslatableSpecificationException.For(Set(), specification, ex);
+            throw UntranslatableSpecificationException.For(Set(), specification, ex, Context);
         }
     }
 
@@ -180,7 +180,7 @@ public sealed class EfRepository<T, TId> : IRepository<T, TId>
         }
         catch (InvalidOperationException ex) when (UntranslatableSpecificationException.IsTranslationFailure(ex))
         {
-            throw UntranslatableSpecificationException.For(Set(), specification, ex);
+            throw UntranslatableSpecificationException.For(Set(), specification, ex, Context);
         }
         await using (enumerator.ConfigureAwait(false))
         {
@@ -195,7 +195,7 @@ public sealed class EfRepository<T, TId> : IRepository<T, TId>
                 }
                 catch (InvalidOperationException ex) when (UntranslatableSpecificationException.IsTranslationFailure(ex))
                 {
-                    throw UntranslatableSpecificationException.For(Set(), specification, ex);
+                    throw UntranslatableSpecificationException.For(Set(), specification, ex, Context);
                 }
                 if (!moved)
                 {

@@ -61,7 +61,7 @@ public sealed class EfUnitOfWork : IUnitOfWork
             }
             try
             {
-                await Context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+                await SaveAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -170,6 +170,49 @@ public sealed class EfUnitOfWork : IUnitOfWork
             }
         }
         return null;
+    }
+
+    // Customers carry look-up keys (emails, phones, external ids) in a side table: rewrite the changed customers' keys
+    // in the same transaction as the customers themselves, so a failed commit changes neither.
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        var stale = new List<Customers.CustomerId>();
+        var fresh = new List<CustomerLookupKey>();
+        foreach (var change in _changes)
+        {
+            if (change.Aggregate is Customers.Customer customer)
+            {
+                if (change.Kind != ChangeKind.Add)
+                {
+                    stale.Add(customer.Id);
+                }
+                if (change.Kind != ChangeKind.Remove)
+                {
+                    fresh.AddRange(CustomerLookupKey.Of(customer));
+                }
+            }
+        }
+        if (stale.Count == 0 && fresh.Count == 0)
+        {
+            await Context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var transaction = Context.Database.CurrentTransaction is null
+            ? await Context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false)
+            : null; // the host's transaction: it commits
+        await using (transaction)
+        {
+            if (stale.Count > 0)
+            {
+                await Context.Set<CustomerLookupKey>().Where(k => stale.Contains(k.CustomerId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            Context.AddRange(fresh);
+            await Context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            if (transaction is not null)
+            {
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     internal static bool IsUniqueViolation(DbUpdateException ex) => ex.InnerException switch

@@ -31,9 +31,9 @@ internal static class QueryRewriter
         [Member<SegmentMemberId, CustomerId>(id => id.CustomerId)] = Member<SegmentMember, CustomerId>(m => m.CustomerId),
     };
 
-    public static IQueryable<T> Rewrite<T>(IQueryable<T> query)
+    public static IQueryable<T> Rewrite<T>(IQueryable<T> query, DbContext context)
     {
-        var rewritten = new Visitor().Visit(query.Expression);
+        var rewritten = new Visitor().Visit(new CustomerLookupRewriter(context).Visit(query.Expression));
         return ReferenceEquals(rewritten, query.Expression) ? query : query.Provider.CreateQuery<T>(rewritten);
     }
 

@@ -37,19 +37,19 @@ public sealed class UntranslatableSpecificationException : CrmException
         ex.Message.Contains("could not be translated", StringComparison.Ordinal);
 
     /// <summary>Finds the first filter or order key of <paramref name="specification"/> that fails on its own.</summary>
-    internal static UntranslatableSpecificationException For<T>(IQueryable<T> source, Specification<T> specification, InvalidOperationException ex)
+    internal static UntranslatableSpecificationException For<T>(IQueryable<T> source, Specification<T> specification, InvalidOperationException ex, DbContext context)
         where T : class
     {
         foreach (var where in specification.WhereExpressions)
         {
-            if (!Translates(source.Where(where)))
+            if (!Translates(source.Where(where), context))
             {
                 return new UntranslatableSpecificationException(specification.ToString(), where.ToString(), ex);
             }
         }
         foreach (var order in specification.OrderExpressions)
         {
-            if (!Translates(order.ApplyFirst(source)))
+            if (!Translates(order.ApplyFirst(source), context))
             {
                 return new UntranslatableSpecificationException(specification.ToString(), order.KeySelector.ToString(), ex);
             }
@@ -57,11 +57,11 @@ public sealed class UntranslatableSpecificationException : CrmException
         return new UntranslatableSpecificationException(specification.ToString(), "(its projection or the query as a whole)", ex);
     }
 
-    private static bool Translates<T>(IQueryable<T> query)
+    private static bool Translates<T>(IQueryable<T> query, DbContext context)
     {
         try
         {
-            _ = QueryRewriter.Rewrite(query).ToQueryString();
+            _ = QueryRewriter.Rewrite(query, context).ToQueryString();
             return true;
         }
         catch (InvalidOperationException e) when (IsTranslationFailure(e))

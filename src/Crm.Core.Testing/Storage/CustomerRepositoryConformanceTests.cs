@@ -6,7 +6,10 @@ using Crm.Core.Specifications;
 using Crm.Core.Tenancy;
 using FsCheck;
 using FsCheck.Fluent;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
+using Crm.Core.Storage;
+using Xunit;
 
 namespace Crm.Core.Testing.Storage;
 
@@ -39,7 +42,77 @@ public abstract class CustomerRepositoryConformanceTests : RepositoryConformance
         yield return Specification.Create<Customer>(q => q.Where(c => c.TenantId == tenant).Where(c => c.OwnerId == "u-42" || c.TeamId == "smb")
             .OrderBy(c => c.Id).Skip(1).Take(3));
         yield return Specification.Create<Customer>(q => q.Where(c => c.TenantId == tenant).Where(c => c.BirthDate != null && c.BirthDate < new LocalDate(1980, 1, 1)));
+
+        // Look-ups inside the contact points and external ids, in the shape CustomersByEmail/Phone/ExternalId use.
+        if (data.SelectMany(c => c.Emails).FirstOrDefault() is { } email)
+        {
+            var address = email.Address.Value;
+            yield return Specification.Create<Customer>(q => q.Where(c => c.TenantId == tenant).Where(c => c.Emails.Any(e => e.Address.Value == address)).OrderBy(c => c.Id));
+        }
+        if (data.SelectMany(c => c.Phones).FirstOrDefault(p => p.Number.IsValid) is { } phone)
+        {
+            var e164 = phone.Number.E164;
+            yield return Specification.Create<Customer>(q => q.Where(c => c.TenantId == tenant).Where(c => c.Phones.Any(p => e164 == p.Number.E164)).OrderBy(c => c.Id));
+        }
+        if (data.SelectMany(c => c.ExternalIds).FirstOrDefault() is { Key: { } system, Value: { } id })
+        {
+            yield return Specification.Create<Customer>(q => q.Where(c => c.TenantId == tenant).Where(c => c.ExternalIds.Any(p => p.Key == system && p.Value == id)).OrderBy(c => c.Id));
+        }
     }
+
+    /// <summary>
+    /// Look-ups by email, phone and external id (<see cref="CustomersByEmail"/>, <see cref="CustomersByPhone"/>,
+    /// <see cref="CustomerByExternalId"/>) follow every change: a new contact point is found, a removed one no longer
+    /// finds the customer, and a removed customer is found by nothing.
+    /// </summary>
+    [SkippableFact]
+    public async Task Lookups_by_contact_point_and_external_id_follow_updates_and_removals()
+    {
+        var unique = Guid.NewGuid().ToString("N");
+        var id = new CustomerId("lookup-" + unique);
+        var at = Instant.FromUtc(2025, 1, 1, 9, 0);
+        var first = new EmailAddress($"first.{unique}@example.com");
+        var second = new EmailAddress($"second.{unique}@example.com");
+        var phone = PhoneNumber.Parse("+49 30 " + (Math.Abs(unique.GetHashCode(StringComparison.Ordinal)) % 9_000_000 + 1_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture), "DE");
+        await InScopeAsync(async sp =>
+        {
+            var customer = Customer.Register(id, CustomerName.Person("Ann", "Lee"), at);
+            customer.AddEmail(first, at);
+            customer.AddPhone(phone, at);
+            customer.LinkExternalId("erp", unique, at);
+            await sp.GetRequiredService<IRepository<Customer, CustomerId>>().AddAsync(customer);
+            await UnitOfWork(sp).CommitAsync();
+        });
+        Assert.Equal([id], await FindAsync(new CustomersByEmail(first)));
+        Assert.Contains(id, await FindAsync(new CustomersByPhone(phone)));
+        Assert.Equal([id], await FindAsync(new CustomerByExternalId("erp", unique)));
+
+        await InScopeAsync(async sp =>
+        {
+            var repository = sp.GetRequiredService<IRepository<Customer, CustomerId>>();
+            var customer = (await repository.GetByIdAsync(id))!;
+            customer.RemoveContactPoint(customer.Emails.Single().Id, at);
+            customer.AddEmail(second, at);
+            customer.UnlinkExternalId("erp", at);
+            await repository.UpdateAsync(customer);
+            await UnitOfWork(sp).CommitAsync();
+        });
+        Assert.Empty(await FindAsync(new CustomersByEmail(first)));
+        Assert.Equal([id], await FindAsync(new CustomersByEmail(second)));
+        Assert.Empty(await FindAsync(new CustomerByExternalId("erp", unique)));
+
+        await InScopeAsync(async sp =>
+        {
+            var repository = sp.GetRequiredService<IRepository<Customer, CustomerId>>();
+            await repository.RemoveAsync((await repository.GetByIdAsync(id))!);
+            await UnitOfWork(sp).CommitAsync();
+        });
+        Assert.Empty(await FindAsync(new CustomersByEmail(second)));
+        Assert.DoesNotContain(id, await FindAsync(new CustomersByPhone(phone)));
+    }
+
+    private Task<List<CustomerId>> FindAsync(Specification<Customer> specification) =>
+        InScopeAsync(async sp => (await sp.GetRequiredService<IReadRepository<Customer, CustomerId>>().ListAsync(specification)).Select(c => c.Id).ToList());
 }
 
 /// <summary>The storage conformance kit for <see cref="Interaction"/> (the customer timeline).</summary>
