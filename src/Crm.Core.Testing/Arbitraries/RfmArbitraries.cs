@@ -51,4 +51,42 @@ public static class RfmArbitraries
             hasTransaction ? new TransactionId($"T{t}") : null,
             AsOf.PlusDays(-daysBack),
             cents / 100m);
+
+    /// <summary>
+    /// Bulk columns of 0..200 rows over up to 40 random 64-bit customer keys: dates around <see cref="AsOf"/> (some
+    /// after it), amounts in whole cents written at scales 0 to 4 (12, 12.5, 12.34, 12.340), some refunds, rarely an
+    /// amount finer than a cent or too large for 32-bit cents.
+    /// </summary>
+    public static Arbitrary<RfmColumns> Columns() =>
+        (from pool in Gen.Choose(1, 40).SelectMany(n => Gen.ArrayOf(ArbMap.Default.GeneratorFor<long>(), n)).Where(p => p.Length > 0)
+         from count in Gen.Choose(0, 200)
+         from rows in Gen.ArrayOf(ColumnRow(pool), count)
+         select new RfmColumns(AsOf, rows.Select(r => r.Key).ToArray(), rows.Select(r => r.Date).ToArray(), rows.Select(r => r.Amount).ToArray())).ToArbitrary();
+
+    private static Gen<(long Key, LocalDate Date, decimal Amount)> ColumnRow(long[] pool) =>
+        from key in Gen.Elements(pool)
+        from daysBack in Gen.Choose(-3, 60)
+        from amount in ColumnAmount()
+        select (key, AsOf.PlusDays(-daysBack), amount);
+
+    private static Gen<decimal> ColumnAmount() =>
+        Gen.Frequency(
+            (40, from cents in Gen.Frequency((6, Gen.Choose(0, 50_000)), (1, Gen.Choose(-8_000, -1)))
+                 from trailingZeros in Gen.Elements(1m, 1.0m, 1.00m)
+                 // cents / 100m keeps the smallest scale (12, 12.5, 12.34); multiplying by 1.00m adds trailing zeros.
+                 select cents / 100m * trailingZeros),
+            (1, Gen.Choose(1, 999).Select(m => m / 1000m)),
+            (1, Gen.Elements(21_474_836.47m, 21_474_836.48m, -21_474_836.48m, 1e12m)));
+}
+
+/// <summary>Generated bulk columns (row i: customer key, date, amount) and the as-of date to score them at.</summary>
+/// <param name="AsOf">The as-of date; some rows lie after it.</param>
+/// <param name="Keys">The customer keys.</param>
+/// <param name="Dates">The dates.</param>
+/// <param name="Amounts">The amounts; negative for refunds.</param>
+public sealed record RfmColumns(LocalDate AsOf, long[] Keys, LocalDate[] Dates, decimal[] Amounts)
+{
+    /// <summary>A short description for failure reports.</summary>
+    public override string ToString() =>
+        $"as of {AsOf:uuuu-MM-dd}: " + string.Join("; ", Keys.Select((k, i) => $"{k}/{Dates[i]:uuuu-MM-dd}/{Amounts[i].ToString(CultureInfo.InvariantCulture)}"));
 }
