@@ -192,38 +192,71 @@ public sealed class ProductAffinityModel<TItem>
             }
         }
 
-        var pairs = new Dictionary<long, int>();
-        var basket = new List<int>();
+        // Count pairs in a dense triangular array when the kept items allow (5,000 items: 12.5 M counters, 50 MB):
+        // an increment is then one array access. Beyond that, a dictionary with a mixing hash.
+        var frequent = new Dictionary<long, int>(PairKeyComparer.Instance);
         var valueSpan = CollectionsMarshal.AsSpan(values);
-        for (var b = 0; b < n; b++)
+        var basket = new List<int>();
+        if ((long)kept * (kept - 1) / 2 <= DenseLimit)
+        {
+            var dense = new int[(long)kept * (kept - 1) / 2];
+            ForEachPair(valueSpan, offsets, remap, basket, (i, j) => dense[TriangleIndex(i, j, kept)]++);
+            for (var i = 0; i < kept; i++)
+            {
+                for (var j = i + 1; j < kept; j++)
+                {
+                    var count = dense[TriangleIndex(i, j, kept)];
+                    if (count >= minCount)
+                    {
+                        frequent.Add(Key(i, j), count);
+                    }
+                }
+            }
+        }
+        else
+        {
+            var pairs = new Dictionary<long, int>(PairKeyComparer.Instance);
+            ForEachPair(valueSpan, offsets, remap, basket, (i, j) => CollectionsMarshal.GetValueRefOrAddDefault(pairs, Key(i, j), out _)++);
+            foreach (var (key, count) in pairs)
+            {
+                if (count >= minCount)
+                {
+                    frequent.Add(key, count);
+                }
+            }
+        }
+        return new ProductAffinityModel<TItem>(basis, n, items, keptIndex, keptCounts, frequent, options.TopK);
+    }
+
+    // At most 16 M dense pair counters (64 MB), i.e. about 5,800 kept items.
+    private const long DenseLimit = 1 << 24;
+
+    /// <summary>Calls <paramref name="count"/> once per pair of kept items (i &lt; j) in every transaction.</summary>
+    private static void ForEachPair(ReadOnlySpan<int> values, List<int> offsets, int[] remap, List<int> basket, Action<int, int> count)
+    {
+        for (var b = 0; b < offsets.Count - 1; b++)
         {
             basket.Clear();
             for (var k = offsets[b]; k < offsets[b + 1]; k++)
             {
-                var id = remap[valueSpan[k]];
+                var id = remap[values[k]];
                 if (id >= 0)
                 {
                     basket.Add(id);
                 }
             }
+            basket.Sort(); // remapped ids are not in item order; (i, j) must have i < j
             for (var x = 0; x < basket.Count; x++)
             {
                 for (var y = x + 1; y < basket.Count; y++)
                 {
-                    CollectionsMarshal.GetValueRefOrAddDefault(pairs, Key(basket[x], basket[y]), out _)++;
+                    count(basket[x], basket[y]);
                 }
             }
         }
-        var frequent = new Dictionary<long, int>();
-        foreach (var (key, count) in pairs)
-        {
-            if (count >= minCount)
-            {
-                frequent.Add(key, count);
-            }
-        }
-        return new ProductAffinityModel<TItem>(basis, n, items, keptIndex, keptCounts, frequent, options.TopK);
     }
+
+    private static long TriangleIndex(int i, int j, int n) => ((long)i * ((2L * n) - i - 1) / 2) + (j - i - 1);
 
     // Unordered pair key: smaller index in the high half. Remapped indices are not ordered by item, so sort here.
     private static long Key(int i, int j) => i < j ? ((long)i << 32) | (uint)j : ((long)j << 32) | (uint)i;
@@ -233,6 +266,23 @@ public sealed class ProductAffinityModel<TItem>
         double n = Transactions;
         var confidence = (double)count / _itemCounts[antecedent];
         return new ProductAssociation<TItem>(_items[antecedent], _items[consequent], count, count / n, confidence, confidence / (_itemCounts[consequent] / n));
+    }
+}
+
+/// <summary>
+/// Hashes pair keys well. <c>long.GetHashCode</c> is (low ^ high), so the pairs (i, j) of items below 1,024 share
+/// 1,024 hash codes: counting pairs over a million baskets took minutes instead of a second.
+/// </summary>
+internal sealed class PairKeyComparer : IEqualityComparer<long>
+{
+    public static readonly PairKeyComparer Instance = new();
+
+    public bool Equals(long x, long y) => x == y;
+
+    public int GetHashCode(long key)
+    {
+        var h = (ulong)key * 0x9E3779B97F4A7C15UL;
+        return (int)(h >> 32) ^ (int)h;
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Crm.Core.Analytics.Fitting;
 using Crm.Core.Analytics.Summaries;
 using MathNet.Numerics;
@@ -54,7 +55,7 @@ public sealed class BgNbdModel
         Preconditions.CheckDefined(period);
         options ??= FitOptions.Default;
         options.Validate();
-        var likelihood = new BgNbdLikelihood(data);
+        var likelihood = BgNbdLikelihood.Create(data);
         Preconditions.CheckArgument(likelihood.TotalWeight > 0, nameof(data), "There are no customers to fit.");
         Preconditions.CheckArgument(likelihood.RepeatCustomers > 0, nameof(data),
             "No customer made a repeat purchase, so the purchase rate and dropout cannot be estimated; collect a longer calibration period.");
@@ -103,7 +104,7 @@ public sealed class BgNbdModel
     {
         Preconditions.CheckNotNull(data);
         var p = Parameters;
-        return new BgNbdLikelihood(data).LogLikelihood(p.R, p.Alpha, p.A, p.B, []);
+        return BgNbdLikelihood.Create(data).LogLikelihood(p.R, p.Alpha, p.A, p.B, []);
     }
 
     /// <summary>E[X(t)]: the expected number of repeat purchases of a newly acquired customer in their first <paramref name="t"/> periods (FHL 2005, eq. 7).</summary>
@@ -113,11 +114,8 @@ public sealed class BgNbdModel
     public double ExpectedPurchases(double t)
     {
         CheckTime(t, nameof(t));
-        var (r, alpha, a, b) = (Parameters.R, Parameters.Alpha, Parameters.A, Parameters.B);
-        var z = t / (alpha + t);
-        var (m, s) = Hypergeometric.Hyp2F1Scaled(r, b, a + b - 1, z);
-        var product = m * Math.Exp(r * Math.Log(alpha / (alpha + t)) + s);
-        return (a + b - 1) / (a - 1) * (1 - product);
+        // Eq. 7 is eq. 10's numerator for a customer with no history (x = 0, T = 0), who is alive by definition.
+        return ExpectedPurchasesIfAlive(t, 0, 0);
     }
 
     /// <summary>
@@ -131,14 +129,83 @@ public sealed class BgNbdModel
     public double ConditionalExpectedPurchases(double t, RecencyFrequency customer)
     {
         CheckTime(t, nameof(t));
-        var (r, alpha, a, b) = (Parameters.R, Parameters.Alpha, Parameters.A, Parameters.B);
-        var x = customer.Frequency;
-        var alphaT = alpha + customer.Age;
+        return ExpectedPurchasesIfAlive(t, customer.Frequency, customer.Age) * ProbabilityAlive(customer);
+    }
+
+    /// <summary>
+    /// P(alive) and E[Y(t) | x, t_x, T] for many customers at once (the batch form of <see cref="ProbabilityAlive"/>
+    /// and <see cref="ConditionalExpectedPurchases"/>, with the same results).
+    /// </summary>
+    /// <remarks>
+    /// Recency enters FHL eq. 10 only through P(alive): E[Y(t) | x, t_x, T] = P(alive | x, t_x, T) · g(t; x, T). The
+    /// expensive part g (a hypergeometric series) is therefore computed once per distinct (x, T) pair, of which
+    /// customers summarised from day-stamped transactions have few, and in parallel.
+    /// </remarks>
+    /// <param name="t">The horizon, in <see cref="Period"/> units, ≥ 0.</param>
+    /// <param name="customers">The customers' (x, t_x, T).</param>
+    /// <param name="probabilityAlive">Receives P(alive) per customer; the same length as <paramref name="customers"/>.</param>
+    /// <param name="expectedPurchases">Receives E[Y(t)] per customer; the same length as <paramref name="customers"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is negative or not finite, or too long to evaluate.</exception>
+    /// <exception cref="ArgumentException">An output span's length differs from the number of customers.</exception>
+    public void Predict(double t, ReadOnlySpan<RecencyFrequency> customers, Span<double> probabilityAlive, Span<double> expectedPurchases)
+    {
+        CheckTime(t, nameof(t));
+        Preconditions.CheckArgument(probabilityAlive.Length == customers.Length, nameof(probabilityAlive), "The output must have one element per customer.");
+        Preconditions.CheckArgument(expectedPurchases.Length == customers.Length, nameof(expectedPurchases), "The output must have one element per customer.");
+        var ids = ArrayPool<int>.Shared.Rent(customers.Length);
+        try
+        {
+            var keys = IndexFrequencyAge(customers, ids);
+            var ifAlive = new double[keys.Count];
+            Parallel.For(0, keys.Count, k => ifAlive[k] = ExpectedPurchasesIfAlive(t, keys.X(k), BitConverter.Int64BitsToDouble(keys.A(k))));
+            for (var i = 0; i < customers.Length; i++)
+            {
+                var alive = ProbabilityAlive(customers[i]);
+                probabilityAlive[i] = alive;
+                expectedPurchases[i] = alive * ifAlive[ids[i]];
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(ids);
+        }
+    }
+
+    /// <summary>Numbers the distinct (x, T) pairs of <paramref name="customers"/>; <paramref name="ids"/> receives each customer's pair id.</summary>
+    internal static KeyIndex IndexFrequencyAge(ReadOnlySpan<RecencyFrequency> customers, Span<int> ids)
+    {
+        var keys = new KeyIndex(Math.Min(customers.Length, 1 << 16));
+        for (var i = 0; i < customers.Length; i++)
+        {
+            ids[i] = keys.IdOf(customers[i].Frequency, KeyIndex.Bits(customers[i].Age), 0);
+        }
+        return keys;
+    }
+
+    /// <summary>
+    /// g(t; x, T) = E[Y(t) | x, t_x, T] / P(alive | x, t_x, T): the expected purchases in the next t periods of a
+    /// customer who is known to be alive (FHL 2005, eq. 10 without its denominator). It does not depend on t_x.
+    /// </summary>
+    internal double ExpectedPurchasesIfAlive(double t, int x, double age)
+    {
+        var a = Parameters.A;
+        if (Math.Abs(a - 1) < 1e-6)
+        {
+            // At a = 1 the formula is 0/0 (the series then equals ((α+T+t)/(α+T))^(r+x), so the bracket vanishes);
+            // the expectation is continuous in a, so take the mean of both sides, where cancellation costs ~6 digits.
+            return 0.5 * (IfAlive(t, x, age, 1 - 1e-6) + IfAlive(t, x, age, 1 + 1e-6));
+        }
+        return IfAlive(t, x, age, a);
+    }
+
+    private double IfAlive(double t, int x, double age, double a)
+    {
+        var (r, alpha, b) = (Parameters.R, Parameters.Alpha, Parameters.B);
+        var alphaT = alpha + age;
         var z = t / (alphaT + t);
         var (m, s) = Hypergeometric.Hyp2F1Scaled(r + x, b + x, a + b + x - 1, z);
-        var product = m * Math.Exp((r + x) * Math.Log(alphaT / (alphaT + t)) + s);
-        // eq. 10 divided by its denominator 1 + δ·a/(b+x−1)·(...)^(r+x), which is exactly 1 / P(alive).
-        return (a + b + x - 1) / (a - 1) * (1 - product) * ProbabilityAlive(customer);
+        var product = m * Math.Exp(((r + x) * Math.Log(alphaT / (alphaT + t))) + s);
+        return (a + b + x - 1) / (a - 1) * (1 - product);
     }
 
     /// <summary>P(alive | x, t_x, T): the probability that the customer has not dropped out (FHL 2005, eq. 11; 1 when x = 0).</summary>

@@ -81,10 +81,16 @@ public sealed class ClvCalculator
     public double Clv(RecencyFrequency customer, double monetaryValue, ClvHorizon horizon)
     {
         CheckHorizon(horizon);
-        return Spend.ConditionalExpectedAverageSpend(customer.Frequency, monetaryValue) * DiscountedPurchases(customer, horizon);
+        var (_, discounted) = IfAliveOverHorizon(customer.Frequency, customer.Age, horizon);
+        return Spend.ConditionalExpectedAverageSpend(customer.Frequency, monetaryValue) * Purchases.ProbabilityAlive(customer) * discounted;
     }
 
     /// <summary>Predicts probability alive, expected purchases, expected spend and CLV for each customer.</summary>
+    /// <remarks>
+    /// The horizon sums need one hypergeometric series per period, but only per distinct (x, T) pair: recency enters
+    /// only through P(alive) (see <see cref="BgNbdModel.Predict"/>). Customers summarised from day-stamped
+    /// transactions share few such pairs, so a million customers cost little more than their P(alive).
+    /// </remarks>
     /// <param name="customers">The calibration summaries (in the model's unit).</param>
     /// <param name="horizon">The horizon; its unit must be the model's.</param>
     /// <returns>One prediction per customer, in input order.</returns>
@@ -96,29 +102,39 @@ public sealed class ClvCalculator
         CheckHorizon(horizon);
         var list = customers.ToArray();
         Preconditions.CheckArgument(Array.TrueForAll(list, c => c is not null), nameof(customers), "Customers must not contain null.");
+        var rows = Array.ConvertAll(list, c => c.ToRecencyFrequency());
+        var ids = new int[rows.Length];
+        var keys = BgNbdModel.IndexFrequencyAge(rows, ids);
+        var total = new double[keys.Count];
+        var discounted = new double[keys.Count];
+        Parallel.For(0, keys.Count, k => (total[k], discounted[k]) = IfAliveOverHorizon(keys.X(k), BitConverter.Int64BitsToDouble(keys.A(k)), horizon));
         var result = new ClvPrediction[list.Length];
         Parallel.For(0, list.Length, i =>
         {
             var c = list[i];
-            var rf = c.ToRecencyFrequency();
+            var alive = Purchases.ProbabilityAlive(rows[i]);
             var spend = Spend.ConditionalExpectedAverageSpend(c.Frequency, (double)c.MonetaryValue);
-            result[i] = new ClvPrediction(c.CustomerId, Purchases.ProbabilityAlive(rf),
-                Purchases.ConditionalExpectedPurchases(horizon.Periods, rf), spend, spend * DiscountedPurchases(rf, horizon));
+            result[i] = new ClvPrediction(c.CustomerId, alive, alive * total[ids[i]], spend, spend * alive * discounted[ids[i]]);
         });
         return result;
     }
 
-    private double DiscountedPurchases(RecencyFrequency customer, ClvHorizon horizon)
+    /// <summary>
+    /// For a customer known to be alive with x repeat purchases and age T: the expected purchases over the whole
+    /// horizon and their discounted sum Σ_k (g(k) − g(k−1)) / (1 + d)^k, g being <see cref="BgNbdModel.ExpectedPurchasesIfAlive"/>.
+    /// Multiplying by P(alive) gives the customer's figures, since P(alive) does not depend on k.
+    /// </summary>
+    private (double Total, double Discounted) IfAliveOverHorizon(int frequency, double age, ClvHorizon horizon)
     {
-        double total = 0, previous = 0, discount = 1;
+        double discounted = 0, previous = 0, discount = 1;
         for (var k = 1; k <= horizon.Periods; k++)
         {
-            var cumulative = Purchases.ConditionalExpectedPurchases(k, customer);
+            var cumulative = Purchases.ExpectedPurchasesIfAlive(k, frequency, age);
             discount /= 1 + horizon.DiscountRatePerPeriod;
-            total += (cumulative - previous) * discount;
+            discounted += (cumulative - previous) * discount;
             previous = cumulative;
         }
-        return total;
+        return (previous, discounted);
     }
 
     private void CheckHorizon(ClvHorizon horizon)

@@ -65,7 +65,7 @@ public class BgNbdModelTest
     public void AnalyticGradient_MatchesFiniteDifferences()
     {
         var data = CustomerSummarizer.Summarize(CdnowData.Transactions, CdnowData.CalibrationEnd, PeriodUnit.Week).Select(s => s.ToRecencyFrequency()).ToArray();
-        var likelihood = new BgNbdLikelihood(data);
+        var likelihood = BgNbdLikelihood.Create(data);
         double[] p = [0.3, 5.0, 0.6, 2.0];
         var gradient = new double[4];
         likelihood.LogLikelihood(p[0], p[1], p[2], p[3], gradient);
@@ -140,6 +140,35 @@ public class BgNbdModelTest
         Assert.True(double.IsFinite(expected) && expected > 0, $"E[Y] = {expected}");
         Assert.InRange(alive, 0, 1);
         Assert.Equal(0.0, Reference.ProbabilityAlive(new RecencyFrequency(5000, 1, 39)), 12);
+    }
+
+    [Fact]
+    public void Predict_Batch_EqualsSingleCustomerPredictions()
+    {
+        RecencyFrequency[] customers =
+        [
+            new(2, 30.43, 38.86), new(0, 0, 38.86), new(2, 10, 38.86), new(7, 35, 39), new(2, 10, 12), new(0, 0, 0),
+        ];
+        var alive = new double[customers.Length];
+        var expected = new double[customers.Length];
+        Reference.Predict(39, customers, alive, expected);
+        for (var i = 0; i < customers.Length; i++)
+        {
+            Assert.Equal(Reference.ProbabilityAlive(customers[i]), alive[i], 15);
+            Assert.Equal(Reference.ConditionalExpectedPurchases(39, customers[i]), expected[i], 12);
+        }
+        Assert.Throws<ArgumentException>(() => Reference.Predict(39, customers, new double[1], expected));
+    }
+
+    [Fact]
+    public void ExpectedPurchases_AEqualToOne_IsFiniteAndBetweenItsNeighbours()
+    {
+        // a = 1 makes FHL eq. 7 0/0; the limit lies between the values just below and above.
+        var at = new BgNbdModel(new BgNbdParameters(0.5, 4, 1, 2.5), PeriodUnit.Week).ExpectedPurchases(20);
+        var below = new BgNbdModel(new BgNbdParameters(0.5, 4, 0.999, 2.5), PeriodUnit.Week).ExpectedPurchases(20);
+        var above = new BgNbdModel(new BgNbdParameters(0.5, 4, 1.001, 2.5), PeriodUnit.Week).ExpectedPurchases(20);
+        Assert.True(double.IsFinite(at));
+        Assert.InRange(at, Math.Min(below, above), Math.Max(below, above));
     }
 
     [Fact]

@@ -59,6 +59,26 @@ public class ClvCalculatorTest
         Assert.Equal(Calculator.Spend.PopulationMeanSpend, predictions[1].ExpectedAverageSpend, 9);
     }
 
+    [Fact]
+    public void Predict_SharedFrequencyAndAge_EqualsPerCustomerClv()
+    {
+        // Predict computes the horizon sums once per (x, T) pair; customers sharing one must still get their own P(alive).
+        var horizon = new ClvHorizon(26, PeriodUnit.Week, 0.002);
+        CustomerSummary[] customers =
+        [
+            First, First with { }, new(new CustomerId("b"), new LocalDate(1997, 1, 1), 2, 5.0, 38.86, 40m),
+            new(new CustomerId("c"), new LocalDate(1997, 1, 1), 0, 0, 38.86, 0m), new(new CustomerId("d"), new LocalDate(1997, 3, 1), 2, 5.0, 30.0, 40m),
+        ];
+        var predictions = Calculator.Predict(customers, horizon);
+        for (var i = 0; i < customers.Length; i++)
+        {
+            var rf = customers[i].ToRecencyFrequency();
+            Assert.Equal(Calculator.Clv(rf, (double)customers[i].MonetaryValue, horizon), predictions[i].Clv, 9);
+            Assert.Equal(Calculator.Purchases.ConditionalExpectedPurchases(26, rf), predictions[i].ExpectedPurchases, 12);
+        }
+        Assert.True(predictions[2].ProbabilityAlive < predictions[0].ProbabilityAlive);
+    }
+
     [Theory]
     [InlineData(0, 0.0)]
     [InlineData(10, 1.0)]
