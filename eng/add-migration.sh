@@ -7,5 +7,5 @@ name=${1:?usage: eng/add-migration.sh MigrationName}
 cd "$(dirname "$0")/.."
 dotnet tool restore >/dev/null
 project=src/Crm.Core.EntityFrameworkCore
-dotnet ef migrations add "$name" --project "$project" --startup-project "$project" --context SqliteCrmDbContext --output-dir Migrations/Sqlite --namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
-dotnet ef migrations add "$name" --project "$project" --startup-project "$project" --context NpgsqlCrmDbContext --output-dir Migrations/PostgreSql --namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
+dotnet ef migrations add "$name" --project "$project" --startup-project "$project" --context SqliteCrmDbContext --output-dir Migrations/Sqlite
+dotnet ef migrations add "$name" --project "$project" --startup-project "$project" --context NpgsqlCrmDbContext --output-dir Migrations/PostgreSql
