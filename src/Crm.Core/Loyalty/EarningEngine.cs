@@ -7,10 +7,17 @@ namespace Crm.Core.Loyalty;
 /// Evaluates a programme's rules against a purchase or an event. Stateless and thread-safe: the only scratch space
 /// is per thread, so the hot path allocates nothing but the contribution array the earn entry keeps.
 /// </summary>
+/// <remarks>
+/// The rules are compiled once per programme (<see cref="CompiledRule"/>): kinds become a switch on an enum, validity
+/// windows plain instants, channel conditions a bit mask, SKU and category lists hash sets, and cap periods a
+/// per-day memo — so evaluating a purchase does no LINQ, no type tests and no time-zone arithmetic per rule.
+/// </remarks>
 internal sealed class EarningEngine
 {
     private readonly LoyaltyProgramme _programme;
     private readonly CompiledRule[] _rules;
+    // Line bases are needed only by multiplier rules; without one, the per-line bookkeeping is skipped.
+    private readonly bool _needsLineBase;
 
     [ThreadStatic]
     private static decimal[]? t_base;
@@ -21,81 +28,92 @@ internal sealed class EarningEngine
     public EarningEngine(LoyaltyProgramme programme)
     {
         _programme = programme;
-        _rules = programme.Rules.Rules.Select(r => new CompiledRule(r)).ToArray();
+        var rules = programme.Rules.Rules;
+        _rules = new CompiledRule[rules.Count];
+        for (var i = 0; i < _rules.Length; i++)
+        {
+            _rules[i] = new CompiledRule(rules[i], programme.Zone);
+            _needsLineBase |= rules[i] is MultiplierRule;
+        }
     }
 
     public EarnContribution[] EvaluatePurchase(Purchase purchase, string tier, EarningContext? context, bool firstPurchase, LedgerState state, out long total)
     {
-        var lines = purchase.Lines;
-        var lineCount = Math.Max(1, lines.Count);
+        var lines = purchase.LineArray;
+        // A purchase without lines is one line worth its total (a till that only reports totals).
+        var lineCount = Math.Max(1, lines.Length);
         var baseByLine = t_base is { } b && b.Length >= lineCount ? b : (t_base = new decimal[Math.Max(lineCount, 16)]);
-        Array.Clear(baseByLine, 0, lineCount);
+        if (_needsLineBase)
+        {
+            Array.Clear(baseByLine, 0, lineCount);
+        }
         var contributions = Scratch();
         var count = 0;
         var baseTotal = 0m;
         total = 0;
         var at = purchase.OccurredAt;
-        foreach (var compiled in _rules)
+        var orderTotal = purchase.Total.Amount;
+        foreach (var rule in _rules)
         {
-            var rule = compiled.Rule;
-            if (!rule.IsActiveAt(at) || (rule.Conditions is { } conditions && !conditions.Matches(purchase.Channel, tier, context, at, _programme.Zone)))
+            if (!rule.Applies(at, purchase.Channel, tier, context))
             {
                 continue;
             }
             decimal raw;
             decimal basis;
-            decimal factor;
-            EarningRuleKind kind;
-            switch (rule)
+            switch (rule.Kind)
             {
-                case SpendRule spend:
+                case RuleKind.Spend:
                 {
-                    if (purchase.Total.Amount < spend.MinimumOrderValue)
+                    if (orderTotal < rule.MinimumOrderValue)
                     {
                         continue;
                     }
                     var eligible = 0m;
                     for (var i = 0; i < lineCount; i++)
                     {
-                        var amount = lines.Count == 0 ? purchase.Total.Amount : compiled.SpendEligible(lines[i]);
+                        var amount = lines.Length == 0 ? orderTotal : rule.SpendEligible(lines[i]);
                         eligible += amount;
-                        baseByLine[i] += amount * spend.PointsPerUnit;
+                        if (_needsLineBase)
+                        {
+                            baseByLine[i] += rule.UnitRate ? amount : amount * rule.Factor;
+                        }
                     }
-                    raw = eligible * spend.PointsPerUnit;
+                    raw = rule.UnitRate ? eligible : eligible * rule.Factor;
                     baseTotal += raw;
-                    (basis, factor, kind) = (eligible, spend.PointsPerUnit, EarningRuleKind.Spend);
+                    basis = eligible;
                     break;
                 }
-                case MultiplierRule multiplier:
+                case RuleKind.Multiplier:
                 {
                     var matched = 0m;
                     for (var i = 0; i < lineCount; i++)
                     {
-                        if (compiled.MultiplierMatches(lines.Count == 0 ? null : lines[i]))
+                        if (rule.MultiplierMatches(lines.Length == 0 ? null : lines[i]))
                         {
                             matched += baseByLine[i];
                         }
                     }
-                    raw = matched * (multiplier.Multiplier - 1m);
-                    (basis, factor, kind) = (matched, multiplier.Multiplier, EarningRuleKind.Multiplier);
+                    raw = matched * rule.ExtraFactor;
+                    basis = matched;
                     break;
                 }
-                case TierBonusRule bonus:
-                    if (!string.Equals(bonus.Tier, tier, StringComparison.Ordinal))
+                case RuleKind.TierBonus:
+                    if (!string.Equals(rule.BonusTier, tier, StringComparison.Ordinal))
                     {
                         continue;
                     }
-                    raw = baseTotal * (bonus.Multiplier - 1m);
-                    (basis, factor, kind) = (baseTotal, bonus.Multiplier, EarningRuleKind.TierBonus);
+                    raw = baseTotal * rule.ExtraFactor;
+                    basis = baseTotal;
                     break;
-                case EventRule { EventType: LoyaltyEventType.FirstPurchase } first when firstPurchase:
-                    raw = first.Points;
-                    (basis, factor, kind) = (0m, first.Points, EarningRuleKind.Event);
+                case RuleKind.FirstPurchase when firstPurchase:
+                    raw = rule.Factor;
+                    basis = 0m;
                     break;
                 default:
                     continue;
             }
-            if (Award(rule, raw, basis, factor, kind, at, state, contributions, ref count, ref total))
+            if (Award(rule, raw, basis, at, state, contributions, ref count, ref total))
             {
                 break;
             }
@@ -110,8 +128,7 @@ internal sealed class EarningEngine
         total = 0;
         foreach (var compiled in _rules)
         {
-            if (compiled.Rule is not EventRule rule || rule.EventType != loyaltyEvent.Type || !rule.IsActiveAt(loyaltyEvent.OccurredAt)
-                || (rule.Conditions is { } conditions && !conditions.Matches(loyaltyEvent.Channel, tier, context, loyaltyEvent.OccurredAt, _programme.Zone)))
+            if (compiled.Rule is not EventRule rule || rule.EventType != loyaltyEvent.Type || !compiled.Applies(loyaltyEvent.OccurredAt, loyaltyEvent.Channel, tier, context))
             {
                 continue;
             }
@@ -123,7 +140,7 @@ internal sealed class EarningEngine
             {
                 continue;
             }
-            if (Award(rule, rule.Points, 0m, rule.Points, EarningRuleKind.Event, loyaltyEvent.OccurredAt, state, contributions, ref count, ref total))
+            if (Award(compiled, rule.Points, 0m, loyaltyEvent.OccurredAt, state, contributions, ref count, ref total))
             {
                 break;
             }
@@ -136,7 +153,7 @@ internal sealed class EarningEngine
         t_contributions is { } buffer && buffer.Length >= _rules.Length ? buffer : (t_contributions = new EarnContribution[Math.Max(_rules.Length, 16)]);
 
     /// <summary>Rounds, applies the cap and records a contribution; returns whether later rules must be skipped.</summary>
-    private bool Award(EarningRule rule, decimal raw, decimal basis, decimal factor, EarningRuleKind kind, Instant at, LedgerState state,
+    private bool Award(CompiledRule compiled, decimal raw, decimal basis, Instant at, LedgerState state,
         EarnContribution[] contributions, ref int count, ref long total)
     {
         var points = raw <= 0m ? 0 : _programme.ToPoints(raw);
@@ -144,13 +161,14 @@ internal sealed class EarningEngine
         {
             return false;
         }
+        var rule = compiled.Rule;
         long? window = null;
         var capped = false;
-        if (rule.Cap is { } cap)
+        if (compiled.CapWindows is { } period)
         {
-            var key = cap.PeriodKey(at, _programme.Zone);
+            var key = period.Get(at);
             window = key;
-            var room = Math.Max(0, cap.MaxPoints - state.CapUsed(rule.Id, key));
+            var room = Math.Max(0, rule.Cap!.MaxPoints - state.CapUsed(rule.Id, key));
             if (points > room)
             {
                 points = room;
@@ -161,11 +179,21 @@ internal sealed class EarningEngine
         {
             return false;
         }
-        contributions[count++] = new EarnContribution(rule.Id, kind, points, basis, factor, window, capped);
+        contributions[count++] = new EarnContribution(rule.Id, compiled.PublicKind, points, basis, compiled.Factor, window, capped);
         total = checked(total + points);
         return rule.StopFurtherRules;
     }
 
+    private enum RuleKind
+    {
+        Spend,
+        Multiplier,
+        TierBonus,
+        FirstPurchase,
+        OtherEvent,
+    }
+
+    /// <summary>A rule prepared for fast evaluation; see the remarks on <see cref="EarningEngine"/>.</summary>
     private sealed class CompiledRule
     {
         private readonly HashSet<string>? _skus;
@@ -173,27 +201,134 @@ internal sealed class EarningEngine
         private readonly bool _includeDelivery;
         private readonly bool _includeFees;
         private readonly bool _matchesAll;
+        private readonly Instant _validFrom;
+        private readonly Instant _validUntil;
+        private readonly RuleConditions? _conditions;
+        // Channels as bits (bit n = channel value n); 0 when the rule does not restrict channels.
+        private readonly ulong _channelMask;
+        private readonly string[] _tiers;
+        // Segment and customer conditions need the host's context: those rules take the general path.
+        private readonly bool _needsContext;
+        private readonly DateTimeZone _zone;
 
-        public CompiledRule(EarningRule rule)
+        public CompiledRule(EarningRule rule, DateTimeZone zone)
         {
             Rule = rule;
+            _zone = zone;
+            _validFrom = rule.ValidFrom ?? Instant.MinValue;
+            _validUntil = rule.ValidUntil ?? Instant.MaxValue;
+            _conditions = rule.Conditions;
+            _tiers = [];
+            if (rule.Conditions is { } conditions)
+            {
+                var maskable = true;
+                foreach (var channel in conditions.Channels)
+                {
+                    maskable &= (uint)channel < 64;
+                    _channelMask |= 1UL << ((int)channel & 63);
+                }
+                _tiers = [.. conditions.Tiers];
+                _needsContext = !maskable || conditions.Segments.Count > 0 || conditions.Customer is not null;
+            }
+            if (rule.Cap is { Period: not CapPeriod.Lifetime } cap)
+            {
+                CapWindows = new LocalDayMemo<long>(zone, at => cap.PeriodKey(at, zone));
+            }
+            else if (rule.Cap is not null)
+            {
+                CapWindows = new LocalDayMemo<long>(zone, static _ => 0);
+            }
             switch (rule)
             {
                 case SpendRule spend:
+                    Kind = RuleKind.Spend;
+                    PublicKind = EarningRuleKind.Spend;
+                    Factor = spend.PointsPerUnit;
+                    UnitRate = spend.PointsPerUnit == 1m;
+                    MinimumOrderValue = spend.MinimumOrderValue;
                     _skus = Set(spend.ExcludedSkus);
                     _categories = Set(spend.ExcludedCategories);
                     _includeDelivery = spend.IncludeDelivery;
                     _includeFees = spend.IncludeFees;
                     break;
                 case MultiplierRule multiplier:
+                    Kind = RuleKind.Multiplier;
+                    PublicKind = EarningRuleKind.Multiplier;
+                    Factor = multiplier.Multiplier;
+                    ExtraFactor = multiplier.Multiplier - 1m;
                     _skus = Set(multiplier.Skus);
                     _categories = Set(multiplier.Categories);
                     _matchesAll = _skus is null && _categories is null;
+                    break;
+                case TierBonusRule bonus:
+                    Kind = RuleKind.TierBonus;
+                    PublicKind = EarningRuleKind.TierBonus;
+                    Factor = bonus.Multiplier;
+                    ExtraFactor = bonus.Multiplier - 1m;
+                    BonusTier = bonus.Tier;
+                    break;
+                case EventRule e:
+                    Kind = e.EventType == LoyaltyEventType.FirstPurchase ? RuleKind.FirstPurchase : RuleKind.OtherEvent;
+                    PublicKind = EarningRuleKind.Event;
+                    Factor = e.Points;
                     break;
             }
         }
 
         public EarningRule Rule { get; }
+
+        public RuleKind Kind { get; }
+
+        public EarningRuleKind PublicKind { get; }
+
+        /// <summary>Points per unit (spend), the multiplier (multiplier, tier bonus) or the points (event): what a contribution records as its factor.</summary>
+        public decimal Factor { get; }
+
+        /// <summary>The multiplier minus one: multiplier and tier rules award only the extra points.</summary>
+        public decimal ExtraFactor { get; }
+
+        /// <summary>A spend rule at one point per unit, which needs no multiplication.</summary>
+        public bool UnitRate { get; }
+
+        public decimal MinimumOrderValue { get; }
+
+        public string? BonusTier { get; }
+
+        /// <summary>The cap's period key per local day, or null for an uncapped rule.</summary>
+        public LocalDayMemo<long>? CapWindows { get; }
+
+        /// <summary>Whether the rule's validity window and conditions admit an earning at <paramref name="at"/>.</summary>
+        public bool Applies(Instant at, Channel channel, string tier, EarningContext? context)
+        {
+            if (at < _validFrom || at >= _validUntil)
+            {
+                return false;
+            }
+            if (_conditions is null)
+            {
+                return true;
+            }
+            if (_needsContext)
+            {
+                return _conditions.Matches(channel, tier, context, at, _zone);
+            }
+            if (_channelMask != 0 && ((uint)channel >= 64 || (_channelMask & (1UL << (int)channel)) == 0))
+            {
+                return false;
+            }
+            if (_tiers.Length == 0)
+            {
+                return true;
+            }
+            foreach (var candidate in _tiers)
+            {
+                if (string.Equals(candidate, tier, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
 
         /// <summary>The line's amount if the spend rule counts it, else 0.</summary>
         public decimal SpendEligible(PurchaseLine line)

@@ -1,42 +1,70 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 using NodaTime;
 
 namespace Crm.Core.Loyalty;
 
 /// <summary>
 /// The state derived from a ledger: lots with their remaining points, the deficit, counters, cap usage, reward
-/// counts and the idempotency index. Built only by <see cref="Apply"/>, so replaying the entries rebuilds it exactly.
+/// counts and the idempotency index. Built only by <see cref="Apply"/>, so replaying the entries rebuilds it exactly
+/// (<see cref="Describe"/> lets tests compare the two).
 /// </summary>
-/// <remarks>Not thread-safe; owned by one <see cref="LoyaltyAccount"/>.</remarks>
+/// <remarks>
+/// <para>
+/// Copies are cheap because stores copy an account on every load and save: the entries, their key hashes and the lots
+/// live in <see cref="AppendLog{T}"/>s shared with the copy, and the small maps are shared until either side changes
+/// them (copy on write). Appending never disturbs another copy; changing an existing lot (a debit) or a map first
+/// takes a private copy unless this state is known to be the only one holding it.
+/// </para>
+/// <para>Not thread-safe; owned by one <see cref="LoyaltyAccount"/>.</para>
+/// </remarks>
 internal sealed class LedgerState
 {
-    private Lot[] _lots;
-    private int _lotCount;
-    /// <summary>Below this many keyed entries, idempotency lookups scan the ledger instead of keeping a dictionary (most members have few entries).</summary>
-    private const int IndexThreshold = 16;
+    private const int InitialCapacity = 4;
 
-    private readonly List<LedgerEntry> _entries;
-    private Dictionary<string, LedgerEntry>? _byKey;
+    private AppendLog<LedgerEntry> _entries;
+    // Deterministic hashes of the entries' idempotency keys, parallel to _entries: a lookup scans this int array
+    // (vectorised) instead of touching every entry object, and no per-account dictionary has to be built or copied.
+    private AppendLog<int> _keyHashes;
+    private int _count;
+
+    private AppendLog<Lot> _lots;
+    private int _lotCount;
+    // True while no other state can see _lots: only then may an existing lot be changed in place.
+    private bool _ownsLots;
+
+    // Rarely used, so kept out of the lots (which every copy and every earning touches). Copy on write: see _ownsMaps.
+    private Dictionary<long, LotReturns>? _returns;
     private Dictionary<(string Rule, long Window), long>? _capUsed;
     private Dictionary<string, int>? _rewardCounts;
     private HashSet<long>? _cancelledRedemptions;
+    private bool _ownsMaps;
 
     public LedgerState()
     {
-        _lots = new Lot[4];
-        _entries = new List<LedgerEntry>(4);
+        _entries = new AppendLog<LedgerEntry>(InitialCapacity);
+        _keyHashes = new AppendLog<int>(InitialCapacity);
+        _lots = new AppendLog<Lot>(InitialCapacity);
+        _ownsLots = true;
+        _ownsMaps = true;
     }
 
     private LedgerState(LedgerState other)
     {
-        _lots = other._lots.AsSpan(0, Math.Max(4, other._lotCount)).ToArray();
+        _entries = other._entries;
+        _keyHashes = other._keyHashes;
+        _count = other._count;
+        _lots = other._lots;
         _lotCount = other._lotCount;
-        _entries = new List<LedgerEntry>(other._entries);
-        _byKey = other._byKey is null ? null : new Dictionary<string, LedgerEntry>(other._byKey, StringComparer.Ordinal);
-        _capUsed = other._capUsed is null ? null : new Dictionary<(string, long), long>(other._capUsed);
-        _rewardCounts = other._rewardCounts is null ? null : new Dictionary<string, int>(other._rewardCounts, StringComparer.Ordinal);
-        _cancelledRedemptions = other._cancelledRedemptions is null ? null : new HashSet<long>(other._cancelledRedemptions);
+        _returns = other._returns;
+        _capUsed = other._capUsed;
+        _rewardCounts = other._rewardCounts;
+        _cancelledRedemptions = other._cancelledRedemptions;
         Deficit = other.Deficit;
         LifetimeEarned = other.LifetimeEarned;
+        PurchaseSpend = other.PurchaseSpend;
+        PurchaseCount = other.PurchaseCount;
         Redeemed = other.Redeemed;
         ExpiredTotal = other.ExpiredTotal;
         Reversed = other.Reversed;
@@ -45,44 +73,77 @@ internal sealed class LedgerState
     }
 
     /// <summary>
-    /// One lot: the points one credit entry created, and what happened to them since. Only the mutable counters live
-    /// here; everything fixed is read from the entry, which keeps the per-lot footprint small.
+    /// One lot: the points one credit entry created and what is left of them. Everything fixed is read from the entry
+    /// and the return bookkeeping lives in a side map, which keeps the array every earning appends to small.
     /// </summary>
     internal struct Lot
     {
         public CreditEntry Entry;
         public long Remaining;
         public long Expired;
-        public long ExpiredForgiven;
-        public long Reversed;
-        public decimal Refunded;
-
-        public readonly long Sequence => Entry.Sequence;
-
-        public readonly Instant EarnedAt => Entry.EarnedAt;
-
-        public readonly Instant AvailableAt => Entry.AvailableAt;
-
-        public readonly Instant ExpiresAt => Entry.ExpiresAtOrMax;
-
-        public readonly long Original => Entry.Credited;
-
-        public readonly bool IsEarn => Entry is EarnEntry;
-
-        public readonly bool IsPurchase => Entry is EarnEntry { Source: EarnSource.Purchase };
-
-        public readonly decimal PurchaseAmount => (Entry as EarnEntry)?.PurchaseAmount ?? 0m;
     }
 
-    public IReadOnlyList<LedgerEntry> Entries => _entries;
+    /// <summary>What returns did to one purchase lot.</summary>
+    internal struct LotReturns
+    {
+        public long Reversed;
+        public long ExpiredForgiven;
+        public decimal Refunded;
+    }
 
-    public long NextSequence => _entries.Count + 1;
+    /// <summary>A lot as it stands, for reading.</summary>
+    internal readonly struct LotView
+    {
+        private readonly CreditEntry _entry;
 
-    public Instant LastAt => _entries.Count == 0 ? Instant.MinValue : _entries[^1].At;
+        public LotView(in Lot lot, LotReturns returns)
+        {
+            _entry = lot.Entry;
+            Remaining = lot.Remaining;
+            Expired = lot.Expired;
+            Reversed = returns.Reversed;
+            ExpiredForgiven = returns.ExpiredForgiven;
+            Refunded = returns.Refunded;
+        }
+
+        public long Remaining { get; }
+
+        public long Expired { get; }
+
+        public long Reversed { get; }
+
+        public long ExpiredForgiven { get; }
+
+        public decimal Refunded { get; }
+
+        public long Sequence => _entry.Sequence;
+
+        public Instant EarnedAt => _entry.EarnedAt;
+
+        public Instant AvailableAt => _entry.AvailableAt;
+
+        public Instant ExpiresAt => _entry.ExpiresAtOrMax;
+
+        public long Original => _entry.Credited;
+
+        public decimal PurchaseAmount => (_entry as EarnEntry)?.PurchaseAmount ?? 0m;
+    }
+
+    public IReadOnlyList<LedgerEntry> Entries => new ArraySegment<LedgerEntry>(_entries.Items, 0, _count);
+
+    public long NextSequence => _count + 1;
+
+    public Instant LastAt => _count == 0 ? Instant.MinValue : _entries.Items[_count - 1].At;
 
     public long Deficit { get; private set; }
 
     public long LifetimeEarned { get; private set; }
+
+    /// <summary>The purchase totals of all purchase lots (before returns): an upper bound of the spend metric in any window.</summary>
+    public decimal PurchaseSpend { get; private set; }
+
+    /// <summary>The number of purchase lots: an upper bound of the purchase-count metric in any window.</summary>
+    public long PurchaseCount { get; private set; }
 
     public long Redeemed { get; private set; }
 
@@ -96,9 +157,27 @@ internal sealed class LedgerState
 
     public int LotCount => _lotCount;
 
-    public ref readonly Lot LotAt(int index) => ref _lots[index];
+    public LotView LotAt(int index)
+    {
+        ref readonly var lot = ref _lots.Items[index];
+        return new LotView(lot, ReturnsOf(lot.Entry.Sequence));
+    }
 
-    public LedgerState Clone() => new(this);
+    /// <summary>A copy sharing everything until one side changes it (see the remarks on the class).</summary>
+    public LedgerState Clone()
+    {
+        // Both sides lose exclusive ownership. Test before writing: a stored snapshot (already not an owner) may be
+        // cloned by several readers at once, and they must not write to it.
+        if (_ownsLots)
+        {
+            _ownsLots = false;
+        }
+        if (_ownsMaps)
+        {
+            _ownsMaps = false;
+        }
+        return new LedgerState(this);
+    }
 
     public static LedgerState Replay(IEnumerable<LedgerEntry> entries, Instant? upTo = null)
     {
@@ -116,20 +195,43 @@ internal sealed class LedgerState
 
     public bool TryGetByKey(string key, out LedgerEntry entry)
     {
-        if (_byKey is not null)
+        var hash = KeyHash(key);
+        var hashes = _keyHashes.Items.AsSpan(0, _count);
+        var entries = _entries.Items;
+        for (var start = 0; ;)
         {
-            return _byKey.TryGetValue(key, out entry!);
-        }
-        foreach (var candidate in _entries)
-        {
-            if (string.Equals(candidate.IdempotencyKey, key, StringComparison.Ordinal))
+            var found = hashes[start..].IndexOf(hash);
+            if (found < 0)
             {
-                entry = candidate;
+                entry = null!;
+                return false;
+            }
+            var index = start + found;
+            if (string.Equals(entries[index].IdempotencyKey, key, StringComparison.Ordinal))
+            {
+                entry = entries[index];
                 return true;
             }
+            start = index + 1; // a hash collision: keep looking
         }
-        entry = null!;
-        return false;
+    }
+
+    /// <summary>
+    /// FNV-1a over the key's UTF-16 code units. Not <see cref="string.GetHashCode()"/>: that differs between processes,
+    /// and the hashes are part of the state that stores persist.
+    /// </summary>
+    internal static int KeyHash(string? key)
+    {
+        if (key is null)
+        {
+            return 0;
+        }
+        var hash = 2166136261u;
+        foreach (var c in key)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+        return (int)hash;
     }
 
     public long CapUsed(string ruleId, long window) => _capUsed is not null && _capUsed.TryGetValue((ruleId, window), out var used) ? used : 0;
@@ -140,11 +242,12 @@ internal sealed class LedgerState
 
     public int IndexOfLot(long sequence)
     {
+        var lots = _lots.Items;
         int lo = 0, hi = _lotCount - 1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            var s = _lots[mid].Sequence;
+            var s = lots[mid].Entry.Sequence;
             if (s == sequence)
             {
                 return mid;
@@ -170,24 +273,31 @@ internal sealed class LedgerState
                 AddLot(credit);
                 break;
             case DebitEntry debit:
-                foreach (var allocation in debit.AllocationArray)
+                if (debit.AllocationArray.Length > 0)
                 {
-                    ref var lot = ref _lots[IndexOfLot(allocation.Lot)];
-                    lot.Remaining -= allocation.Points;
-                    if (debit is ExpireEntry)
+                    var lots = OwnedLots();
+                    foreach (var allocation in debit.AllocationArray)
                     {
-                        lot.Expired += allocation.Points;
+                        ref var lot = ref lots[IndexOfLot(allocation.Lot)];
+                        lot.Remaining -= allocation.Points;
+                        if (debit is ExpireEntry)
+                        {
+                            lot.Expired += allocation.Points;
+                        }
                     }
                 }
                 ApplyDebit(debit);
                 break;
             case RedemptionCancelledEntry cancelled:
+            {
+                var lots = OwnedLots();
                 foreach (var allocation in cancelled.RestoredArray)
                 {
-                    _lots[IndexOfLot(allocation.Lot)].Remaining += allocation.Points;
+                    lots[IndexOfLot(allocation.Lot)].Remaining += allocation.Points;
                 }
                 TryGetByKey(cancelled.RedemptionKey, out var found);
                 var redemption = (RedeemEntry)found;
+                OwnMaps();
                 (_cancelledRedemptions ??= new HashSet<long>()).Add(redemption.Sequence);
                 Redeemed -= cancelled.Restored;
                 if (redemption.RewardId is { } rewardId)
@@ -195,50 +305,37 @@ internal sealed class LedgerState
                     _rewardCounts![rewardId]--;
                 }
                 break;
-        }
-        _entries.Add(entry);
-        if (_byKey is not null)
-        {
-            if (entry.IdempotencyKey is { } key)
-            {
-                _byKey.Add(key, entry);
             }
         }
-        else if (_entries.Count > IndexThreshold)
-        {
-            _byKey = new Dictionary<string, LedgerEntry>(_entries.Count * 2, StringComparer.Ordinal);
-            foreach (var keyed in _entries)
-            {
-                if (keyed.IdempotencyKey is { } k)
-                {
-                    _byKey.Add(k, keyed);
-                }
-            }
-        }
+        AppendLog<LedgerEntry>.Append(ref _entries, _count, entry);
+        AppendLog<int>.Append(ref _keyHashes, _count, KeyHash(entry.IdempotencyKey));
+        _count++;
     }
 
     private void AddLot(CreditEntry credit)
     {
-        if (_lotCount == _lots.Length)
-        {
-            Array.Resize(ref _lots, _lots.Length * 2);
-        }
-        var earn = credit as EarnEntry;
-        _lots[_lotCount++] = new Lot { Entry = credit, Remaining = credit.Credited - credit.SettledDeficit };
+        AppendLog<Lot>.Append(ref _lots, _lotCount, new Lot { Entry = credit, Remaining = credit.Credited - credit.SettledDeficit });
+        _lotCount++;
         Deficit -= credit.SettledDeficit;
-        if (earn is null)
+        if (credit is not EarnEntry earn)
         {
             return;
         }
         LifetimeEarned += earn.Credited;
-        HasPurchase |= earn.Source == EarnSource.Purchase;
+        if (earn.Source == EarnSource.Purchase)
+        {
+            HasPurchase = true;
+            PurchaseCount++;
+            PurchaseSpend += earn.PurchaseAmount;
+        }
         foreach (var contribution in earn.ContributionArray)
         {
             if (contribution.CapWindow is { } window)
             {
-                var slot = (contribution.RuleId, window);
-                var used = CapUsed(contribution.RuleId, window);
-                (_capUsed ??= new Dictionary<(string, long), long>())[slot] = used + contribution.Points;
+                OwnMaps();
+                _capUsed ??= new Dictionary<(string, long), long>();
+                ref var used = ref CollectionsMarshal.GetValueRefOrAddDefault(_capUsed, (contribution.RuleId, window), out _);
+                used += contribution.Points;
             }
         }
     }
@@ -251,6 +348,7 @@ internal sealed class LedgerState
                 Redeemed += redeem.Allocated;
                 if (redeem.RewardId is { } rewardId)
                 {
+                    OwnMaps();
                     var count = RewardCount(rewardId);
                     (_rewardCounts ??= new Dictionary<string, int>(StringComparer.Ordinal))[rewardId] = count + 1;
                 }
@@ -261,10 +359,12 @@ internal sealed class LedgerState
             case ReverseEntry reverse:
             {
                 TryGetByKey(reverse.PurchaseKey, out var purchase);
-                ref var lot = ref _lots[IndexOfLot(purchase.Sequence)];
-                lot.Reversed += reverse.PointsReversed;
-                lot.Refunded += reverse.RefundAmount;
-                lot.ExpiredForgiven += reverse.ForgivenExpired;
+                OwnMaps();
+                _returns ??= new Dictionary<long, LotReturns>();
+                ref var returns = ref CollectionsMarshal.GetValueRefOrAddDefault(_returns, purchase.Sequence, out _);
+                returns.Reversed += reverse.PointsReversed;
+                returns.Refunded += reverse.RefundAmount;
+                returns.ExpiredForgiven += reverse.ForgivenExpired;
                 Deficit += reverse.DeficitAdded;
                 Shortfall += reverse.Shortfall;
                 Reversed += reverse.PointsReversed;
@@ -273,14 +373,43 @@ internal sealed class LedgerState
         }
     }
 
+    /// <summary>The lots, made private to this state first if another copy may see them.</summary>
+    private Lot[] OwnedLots()
+    {
+        if (!_ownsLots)
+        {
+            _lots = AppendLog<Lot>.CopyOf(_lots, _lotCount);
+            _ownsLots = true;
+        }
+        return _lots.Items;
+    }
+
+    /// <summary>Makes the maps private to this state before one of them changes, if another copy may see them.</summary>
+    private void OwnMaps()
+    {
+        if (_ownsMaps)
+        {
+            return;
+        }
+        _returns = _returns is null ? null : new Dictionary<long, LotReturns>(_returns);
+        _capUsed = _capUsed is null ? null : new Dictionary<(string, long), long>(_capUsed);
+        _rewardCounts = _rewardCounts is null ? null : new Dictionary<string, int>(_rewardCounts, StringComparer.Ordinal);
+        _cancelledRedemptions = _cancelledRedemptions is null ? null : new HashSet<long>(_cancelledRedemptions);
+        _ownsMaps = true;
+    }
+
+    private LotReturns ReturnsOf(long lotSequence) =>
+        _returns is not null && _returns.TryGetValue(lotSequence, out var returns) ? returns : default;
+
     /// <summary>Points spendable at <paramref name="at"/> (lots minus the deficit; negative only when a deficit exceeds the lots).</summary>
     public long AvailableAt(Instant at, int excludeLot = -1)
     {
+        var lots = _lots.Items;
         var sum = 0L;
         for (var i = 0; i < _lotCount; i++)
         {
-            ref readonly var lot = ref _lots[i];
-            if (i != excludeLot && lot.Remaining > 0 && lot.AvailableAt <= at && at < lot.ExpiresAt)
+            ref readonly var lot = ref lots[i];
+            if (i != excludeLot && lot.Remaining > 0 && lot.Entry.AvailableAt <= at && at < lot.Entry.ExpiresAtOrMax)
             {
                 sum += lot.Remaining;
             }
@@ -291,19 +420,20 @@ internal sealed class LedgerState
     /// <summary>The balances at <paramref name="at"/>, from this state (which must hold every entry up to <paramref name="at"/>).</summary>
     public LoyaltyBalance BalanceAt(Instant at)
     {
+        var lots = _lots.Items;
         long available = 0, pending = 0, dueExpired = 0;
         for (var i = 0; i < _lotCount; i++)
         {
-            ref readonly var lot = ref _lots[i];
+            ref readonly var lot = ref lots[i];
             if (lot.Remaining <= 0)
             {
                 continue;
             }
-            if (lot.ExpiresAt <= at)
+            if (lot.Entry.ExpiresAtOrMax <= at)
             {
                 dueExpired += lot.Remaining;
             }
-            else if (lot.AvailableAt > at)
+            else if (lot.Entry.AvailableAt > at)
             {
                 pending += lot.Remaining;
             }
@@ -325,11 +455,12 @@ internal sealed class LedgerState
         {
             return [];
         }
+        var lots = _lots.Items;
         var candidates = new List<int>();
         for (var i = 0; i < _lotCount; i++)
         {
-            ref readonly var lot = ref _lots[i];
-            if (i != excludeLot && lot.Remaining > 0 && lot.AvailableAt <= at && at < lot.ExpiresAt)
+            ref readonly var lot = ref lots[i];
+            if (i != excludeLot && lot.Remaining > 0 && lot.Entry.AvailableAt <= at && at < lot.Entry.ExpiresAtOrMax)
             {
                 candidates.Add(i);
             }
@@ -339,8 +470,8 @@ internal sealed class LedgerState
             // Stable on sequence for equal expiry: the older lot goes first.
             candidates.Sort((a, b) =>
             {
-                var c = _lots[a].ExpiresAt.CompareTo(_lots[b].ExpiresAt);
-                return c != 0 ? c : _lots[a].Sequence.CompareTo(_lots[b].Sequence);
+                var c = lots[a].Entry.ExpiresAtOrMax.CompareTo(lots[b].Entry.ExpiresAtOrMax);
+                return c != 0 ? c : lots[a].Entry.Sequence.CompareTo(lots[b].Entry.Sequence);
             });
         }
         var result = new List<LotAllocation>();
@@ -351,32 +482,80 @@ internal sealed class LedgerState
             {
                 break;
             }
-            var take = Math.Min(left, _lots[index].Remaining);
-            result.Add(new LotAllocation(_lots[index].Sequence, take));
+            var take = Math.Min(left, lots[index].Remaining);
+            result.Add(new LotAllocation(lots[index].Entry.Sequence, take));
             left -= take;
         }
         return result.ToArray();
     }
 
+    /// <summary>
+    /// An upper bound of <see cref="Metric"/> over any window, kept up to date as entries are applied: when it is below
+    /// a tier's threshold, no window can qualify for that tier and the scan over the lots can be skipped.
+    /// </summary>
+    /// <remarks>Exact for the whole history: every lot's term is at least 0, and the sums below are the terms before returns.</remarks>
+    public decimal MetricUpperBound(TierMetric metric) => metric switch
+    {
+        // Returns are only ever booked against purchase lots, so earned-minus-reversed over all lots is this difference.
+        TierMetric.PointsEarned => LifetimeEarned - Reversed,
+        TierMetric.Spend => PurchaseSpend,
+        _ => PurchaseCount,
+    };
+
     /// <summary>The tier metric over earn lots earned in [<paramref name="start"/>, <paramref name="end"/>).</summary>
     public decimal Metric(TierMetric metric, Instant start, Instant end)
     {
+        var lots = _lots.Items;
         var sum = 0m;
         for (var i = 0; i < _lotCount; i++)
         {
-            ref readonly var lot = ref _lots[i];
-            if (!lot.IsEarn || lot.EarnedAt < start || lot.EarnedAt >= end)
+            if (lots[i].Entry is not EarnEntry earn || earn.EarnedAt < start || earn.EarnedAt >= end)
             {
                 continue;
             }
+            var returns = ReturnsOf(earn.Sequence);
             sum += metric switch
             {
-                TierMetric.PointsEarned => lot.Original - lot.Reversed,
-                TierMetric.Spend => Math.Max(0m, lot.PurchaseAmount - lot.Refunded),
-                _ => lot.IsPurchase && !(lot.PurchaseAmount > 0m && lot.Refunded >= lot.PurchaseAmount) ? 1m : 0m,
+                TierMetric.PointsEarned => earn.Credited - returns.Reversed,
+                TierMetric.Spend => Math.Max(0m, earn.PurchaseAmount - returns.Refunded),
+                _ => earn.Source == EarnSource.Purchase && !(earn.PurchaseAmount > 0m && returns.Refunded >= earn.PurchaseAmount) ? 1m : 0m,
             };
         }
         return sum;
+    }
+
+    /// <summary>
+    /// Every piece of derived state in a canonical text form, so that tests can check that the state kept up to date
+    /// entry by entry equals the one a full replay builds.
+    /// </summary>
+    internal string Describe()
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"entries {_count} next {NextSequence} last {LastAt}; deficit {Deficit} lifetime {LifetimeEarned} spend {PurchaseSpend} purchases {PurchaseCount} ");
+        text.Append(CultureInfo.InvariantCulture, $"redeemed {Redeemed} expired {ExpiredTotal} reversed {Reversed} shortfall {Shortfall} hasPurchase {HasPurchase}\n");
+        for (var i = 0; i < _lotCount; i++)
+        {
+            var lot = LotAt(i);
+            text.Append(CultureInfo.InvariantCulture, $"lot {lot.Sequence}: {lot.Original} left {lot.Remaining} expired {lot.Expired} reversed {lot.Reversed} forgiven {lot.ExpiredForgiven} refunded {lot.Refunded}\n");
+        }
+        foreach (var ((rule, window), used) in (_capUsed ?? []).OrderBy(p => p.Key.Rule, StringComparer.Ordinal).ThenBy(p => p.Key.Window))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"cap {rule}/{window}: {used}\n");
+        }
+        foreach (var (reward, count) in (_rewardCounts ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"reward {reward}: {count}\n");
+        }
+        text.Append("cancelled ").AppendJoin(',', (_cancelledRedemptions ?? []).Order()).Append('\n');
+        for (var i = 0; i < _count; i++)
+        {
+            var entry = _entries.Items[i];
+            if (_keyHashes.Items[i] != KeyHash(entry.IdempotencyKey) || entry.Sequence != i + 1)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"entry {i} is out of place or has a stale key hash\n");
+            }
+        }
+        return text.ToString();
     }
 }
 

@@ -26,7 +26,8 @@ namespace Crm.Core.Loyalty;
 public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
 {
     private LedgerState _state;
-    private List<TierChange> _tierHistory;
+    // Replaced (never changed) when a tier changes, so copies of the account share it.
+    private TierChange[] _tierHistory;
     private int _earnedTier;
     private string _tier;
     private Instant _heldUntil;
@@ -37,7 +38,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
     {
         OpenedAt = openedAt;
         _state = new LedgerState();
-        _tierHistory = new List<TierChange>();
+        _tierHistory = [];
         _tier = tier;
         _heldUntil = openedAt;
         _lastQualifiedAt = openedAt;
@@ -92,7 +93,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
             var lots = new PointsLot[_state.LotCount];
             for (var i = 0; i < lots.Length; i++)
             {
-                ref readonly var lot = ref _state.LotAt(i);
+                var lot = _state.LotAt(i);
                 lots[i] = new PointsLot(lot.Sequence, lot.EarnedAt, lot.AvailableAt, lot.ExpiresAt == Instant.MaxValue ? null : lot.ExpiresAt,
                     lot.Original, lot.Remaining, lot.Expired, lot.Reversed);
             }
@@ -123,7 +124,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         var result = new List<ExpiringPoints>();
         for (var i = 0; i < _state.LotCount; i++)
         {
-            ref readonly var lot = ref _state.LotAt(i);
+            var lot = _state.LotAt(i);
             if (lot.Remaining > 0 && lot.ExpiresAt > asOf && lot.ExpiresAt <= until)
             {
                 result.Add(new ExpiringPoints(lot.Sequence, lot.Remaining, lot.ExpiresAt));
@@ -165,7 +166,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         var contributions = programme.Engine.EvaluatePurchase(purchase, _tier, context, !_state.HasPurchase, _state, out var total);
         var earnedAt = purchase.OccurredAt;
         var entry = new EarnEntry(_state.NextSequence, at, key, total, earnedAt, earnedAt + programme.PendingPeriod,
-            programme.Expiry.ExpiresAt(earnedAt, programme.Zone), Math.Min(_state.Deficit, total), EarnSource.Purchase, purchase.Total.Amount, contributions);
+            programme.ExpiresAt(earnedAt), Math.Min(_state.Deficit, total), EarnSource.Purchase, purchase.Total.Amount, contributions);
         _state.Apply(entry);
         CheckUpgrade(programme, at);
         return new(entry, false);
@@ -188,7 +189,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         var contributions = programme.Engine.EvaluateEvent(loyaltyEvent, _tier, context, _state, out var total);
         var earnedAt = loyaltyEvent.OccurredAt;
         var entry = new EarnEntry(_state.NextSequence, at, loyaltyEvent.Key, total, earnedAt, earnedAt,
-            programme.Expiry.ExpiresAt(earnedAt, programme.Zone), Math.Min(_state.Deficit, total), EarnSource.Event, 0m, contributions);
+            programme.ExpiresAt(earnedAt), Math.Min(_state.Deficit, total), EarnSource.Event, 0m, contributions);
         _state.Apply(entry);
         CheckUpgrade(programme, at);
         return new(entry, false);
@@ -305,7 +306,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         var allocations = new List<LotAllocation>();
         for (var i = 0; i < _state.LotCount; i++)
         {
-            ref readonly var lot = ref _state.LotAt(i);
+            var lot = _state.LotAt(i);
             if (lot.Remaining > 0 && lot.ExpiresAt <= asOf)
             {
                 allocations.Add(new LotAllocation(lot.Sequence, lot.Remaining));
@@ -350,7 +351,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         }
         var at = Stamp(now);
         var lotIndex = _state.IndexOfLot(earn.Sequence);
-        ref readonly var lot = ref _state.LotAt(lotIndex);
+        var lot = _state.LotAt(lotIndex);
         var refunded = Math.Min(lot.Refunded + refundAmount, lot.PurchaseAmount);
         var target = lot.PurchaseAmount <= 0m ? lot.Original : (long)Math.Floor(lot.Original * (refunded / lot.PurchaseAmount));
         var toReverse = Math.Max(0, target - lot.Reversed);
@@ -428,7 +429,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         LedgerEntry entry;
         if (points > 0)
         {
-            entry = new AdjustmentCreditEntry(_state.NextSequence, at, key, points, programme.Expiry.ExpiresAt(at, programme.Zone), Math.Min(_state.Deficit, points), reason, actor);
+            entry = new AdjustmentCreditEntry(_state.NextSequence, at, key, points, programme.ExpiresAt(at), Math.Min(_state.Deficit, points), reason, actor);
         }
         else
         {
@@ -496,7 +497,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
     public TierChange? EvaluateTier(LoyaltyProgramme programme, Instant asOf)
     {
         var policy = Checked(programme).Tiers;
-        var before = _tierHistory.Count;
+        var before = _tierHistory.Length;
         SyncOverride(programme, asOf);
         var (start, end) = policy.WindowAt(asOf, programme.Zone);
         var metric = _state.Metric(policy.Metric, start, end);
@@ -530,7 +531,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
                 Announce(programme, asOf, TierChangeReason.Downgrade, evidence);
             }
         }
-        return _tierHistory.Count > before ? _tierHistory[^1] : null;
+        return _tierHistory.Length > before ? _tierHistory[^1] : null;
     }
 
     /// <summary>Sets a tier by hand until <paramref name="until"/>; the earned tier applies again afterwards.</summary>
@@ -542,10 +543,10 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         Preconditions.CheckArgument(until > now, nameof(until), "An override must end after it starts.");
         Preconditions.CheckNotBlank(reason);
         Preconditions.CheckNotBlank(actor);
-        var before = _tierHistory.Count;
+        var before = _tierHistory.Length;
         TierOverride = new TierOverride(tier, until, reason, actor);
         Announce(programme, now, TierChangeReason.OverrideSet, $"set by '{actor}' until {until}: {reason}");
-        return _tierHistory.Count > before ? _tierHistory[^1] : null;
+        return _tierHistory.Length > before ? _tierHistory[^1] : null;
     }
 
     /// <summary>Writes the member's tier and balances at <paramref name="at"/> into the segmentation read model, so segments and rule conditions can use them.</summary>
@@ -571,7 +572,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         var copy = new LoyaltyAccount(Id, OpenedAt, _tier, TenantId)
         {
             _state = _state.Clone(),
-            _tierHistory = new List<TierChange>(_tierHistory),
+            _tierHistory = _tierHistory,
             _earnedTier = _earnedTier,
             _heldUntil = _heldUntil,
             _lastQualifiedAt = _lastQualifiedAt,
@@ -616,6 +617,16 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         {
             return; // nothing to upgrade to, and only the grace mode needs to know when the member last qualified
         }
+        // The metric over all history bounds the one over any window. Below the next tier's threshold no upgrade is
+        // possible, so the scan over the lots is skipped — unless the grace mode needs to know whether the member still
+        // qualifies for the current tier (the only mode that reads _lastQualifiedAt).
+        var bound = _state.MetricUpperBound(policy.Metric);
+        var tiers = policy.Tiers;
+        if (bound < tiers[_earnedTier].Threshold
+            || (policy.Downgrade != DowngradeMode.AfterGracePeriod && _earnedTier + 1 < tiers.Count && bound < tiers[_earnedTier + 1].Threshold))
+        {
+            return;
+        }
         var (start, end) = policy.WindowAt(at, programme.Zone);
         var metric = _state.Metric(policy.Metric, start, end);
         var qualifying = policy.QualifyingIndex(metric);
@@ -652,7 +663,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         }
         var change = new TierChange(at, _tier, effective, reason, evidence);
         _tier = effective;
-        _tierHistory.Add(change);
+        _tierHistory = [.. _tierHistory, change];
         Raise(new TierChanged(Id, change));
     }
 

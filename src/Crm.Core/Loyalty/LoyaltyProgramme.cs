@@ -53,8 +53,14 @@ public sealed class LoyaltyProgramme
                 Preconditions.CheckArgument(Tiers.IndexOf(bonus.Tier) >= 0, nameof(rules), $"Rule '{bonus.Id}' names tier '{bonus.Tier}', which the tier policy does not define.");
             }
         }
+        _expiry = Expiry.Kind is ExpiryKind.EndOfMonth or ExpiryKind.EndOfYear
+            ? new LocalDayMemo<Instant>(zone, earnedAt => Expiry.ExpiresAt(earnedAt, Zone))
+            : null;
         Engine = new EarningEngine(this);
     }
+
+    // Calendar expiry depends only on the local date: remembered per day, as every earning needs it.
+    private readonly LocalDayMemo<Instant>? _expiry;
 
     /// <summary>The tier of programmes without a tier policy.</summary>
     public const string DefaultTier = "MEMBER";
@@ -93,6 +99,9 @@ public sealed class LoyaltyProgramme
     public TierPolicy Tiers { get; }
 
     internal EarningEngine Engine { get; }
+
+    /// <summary>When points earned at <paramref name="earnedAt"/> expire: <see cref="ExpiryPolicy.ExpiresAt"/> in the programme's zone.</summary>
+    internal Instant ExpiresAt(Instant earnedAt) => _expiry?.Get(earnedAt) ?? Expiry.ExpiresAt(earnedAt, Zone);
 
     /// <summary>Converts a fractional number of points to whole points with <see cref="Rounding"/>.</summary>
     /// <exception cref="OverflowException">The value does not fit in a <see cref="long"/>.</exception>

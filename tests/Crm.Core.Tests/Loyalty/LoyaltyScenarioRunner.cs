@@ -32,6 +32,8 @@ internal sealed class LoyaltyScenarioRunner : IDisposable
                 new MultiplierRule("spring", 2m, validFrom: Instant.FromUtc(2026, 3, 1, 0, 0), validUntil: Instant.FromUtc(2026, 4, 1, 0, 0)),
                 new EventRule("first", LoyaltyEventType.FirstPurchase, 25),
                 new TierBonusRule("gold", "GOLD", 1.5m),
+                // Capped, so that cap usage (state kept up to date per earning) is part of what replay must rebuild.
+                new SpendRule("big-basket", 0.5m, minimumOrderValue: 100m, cap: new RuleCap(CapPeriod.Month, 200)),
             ]),
             ExpiryPolicy.AfterDays(90), Duration.FromDays(7), negativeBalancePolicy: policy,
             tiers: new TierPolicy([new("BASE", 0m), new("SILVER", 300m), new("GOLD", 1000m), new("PLATINUM", 3000m)]));
@@ -68,6 +70,9 @@ internal sealed class LoyaltyScenarioRunner : IDisposable
     }
 
     public LoyaltyAccount? Load(int member) => WithService(s => s.FindAccountAsync(Programme, _members[member]));
+
+    /// <summary>The member's customer id.</summary>
+    public CustomerId Member(int member) => _members[member];
 
     private async Task<string?> RunStepAsync(LoyaltyStep step)
     {
@@ -264,11 +269,23 @@ internal sealed class LoyaltyScenarioRunner : IDisposable
             return "the lots differ from the ones rebuilt from the entries";
         }
 
-        // Replaying the ledger rebuilds the same state.
+        // Replaying the ledger rebuilds the same state: balances, and every piece of state kept up to date entry by
+        // entry (lots, return bookkeeping, counters and tier-metric bounds, cap usage, reward counts, key hashes).
         var replayed = account.ReplayState();
         if (replayed.BalanceAt(now) != balance || replayed.Deficit != account.Deficit)
         {
             return $"replay gives {replayed.BalanceAt(now)} instead of {balance}";
+        }
+        var (live, rebuilt) = (account.State.Describe(), replayed.Describe());
+        if (live != rebuilt)
+        {
+            return $"the live state differs from a full replay:\n{live}\nreplay:\n{rebuilt}";
+        }
+        var policy = Programme.Tiers;
+        var (start, end) = policy.WindowAt(now, Programme.Zone);
+        if (account.State.Metric(policy.Metric, start, end) > account.State.MetricUpperBound(policy.Metric))
+        {
+            return "the tier metric exceeds its maintained upper bound";
         }
 
         // Returns never take back more than the purchase awarded.
