@@ -35,6 +35,11 @@ internal sealed class CustomerProfileMapping : IEntityTypeConfiguration<Customer
             ChildTable(s, "customer_profile_purchase_stats");
             s.HasIndex(x => new { x.Dimension, x.Key });
         });
+        builder.OwnsMany(p => p.PurchaseDays, d =>
+        {
+            ChildTable(d, "customer_profile_purchase_days");
+            d.HasIndex(x => new { x.Dimension, x.Key, x.Date });
+        });
         builder.OwnsMany(p => p.Holdings, h => ChildTable(h, "customer_profile_holdings"));
     }
 

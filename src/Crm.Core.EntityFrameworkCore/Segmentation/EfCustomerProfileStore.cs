@@ -95,6 +95,7 @@ public sealed class EfCustomerProfileStore : ICustomerProfileStore
     {
         await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).SelectMany(p => p.Attributes).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).SelectMany(p => p.PurchaseStats).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).SelectMany(p => p.PurchaseDays).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).SelectMany(p => p.Holdings).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -94,6 +94,7 @@ public static class SegmentationArbitraries
             profile.RegisteredOn = random.Next(4) == 0 ? null : RandomDate(random);
             profile.Attributes = Enumerable.Range(0, random.Next(0, 4)).Select(_ => RandomAttribute(random)).ToList();
             profile.PurchaseStats = Enumerable.Range(0, random.Next(0, 4)).Select(_ => RandomStat(random, profile.PurchaseCount)).ToList();
+            profile.PurchaseDays = profile.PurchaseStats.SelectMany(s => DaysOf(s, random)).ToList();
             profile.Holdings = Enumerable.Range(0, random.Next(0, 3)).Select(_ => new ProfileHolding
             {
                 ProductId = random.Next(2) == 0 ? "P1" : "P2",
@@ -183,6 +184,21 @@ public static class SegmentationArbitraries
         };
     }
 
+    /// <summary>
+    /// Purchase days consistent with a statistic: its first and last dates plus a few days in between, with gaps,
+    /// so closed periods between the first and the last date sometimes contain a purchase and sometimes not.
+    /// </summary>
+    private static IEnumerable<ProfilePurchaseDay> DaysOf(ProfilePurchaseStat stat, Random random)
+    {
+        var span = Period.Between(stat.FirstDate, stat.LastDate, PeriodUnits.Days).Days;
+        var days = new SortedSet<LocalDate> { stat.FirstDate, stat.LastDate };
+        for (var i = random.Next(0, 3); i > 0 && span > 1; i--)
+        {
+            days.Add(stat.FirstDate.PlusDays(random.Next(1, span)));
+        }
+        return days.Select(d => new ProfilePurchaseDay { Dimension = stat.Dimension, Key = stat.Key, Date = d });
+    }
+
     /// <summary>Random valid rule trees of at most <paramref name="depth"/> group levels.</summary>
     public static Gen<RuleNode> Rule(int depth) =>
         depth <= 0
@@ -219,7 +235,16 @@ public static class SegmentationArbitraries
                     PurchaseDimension.Category => Categories[random.Next(Categories.Length)],
                     _ => Channels[random.Next(Channels.Length)].ToString(),
                 };
-                return new PurchasedCondition(dimension, key, random.Next(2) == 0 ? null : RandomDateOperand(random));
+                // Open, since-only, until-only and closed periods; closed ones often short, so gaps matter.
+                return random.Next(4) switch
+                {
+                    0 => new PurchasedCondition(dimension, key),
+                    1 => new PurchasedCondition(dimension, key, RandomDateOperand(random)),
+                    2 => new PurchasedCondition(dimension, key, Until: RandomDateOperand(random)),
+                    _ => random.Next(2) == 0
+                        ? new PurchasedCondition(dimension, key, RandomDateOperand(random), RandomDateOperand(random))
+                        : ClosedWindow(dimension, key, random.Next(0, 400), random.Next(0, 30)),
+                };
             case 2:
                 return new ChannelShareCondition(Channels[random.Next(Channels.Length)], (RuleOperator)random.Next(2, 6), random.Next(0, 11) * 10);
             case 3:
@@ -253,6 +278,9 @@ public static class SegmentationArbitraries
                 return new FieldCondition(field.Name, fop, fvalues, fIgnoreCase);
         }
     }
+
+    private static PurchasedCondition ClosedWindow(PurchaseDimension dimension, string key, int endDaysAgo, int length) =>
+        new(dimension, key, RuleValue.DaysAgo(endDaysAgo + length), RuleValue.DaysAgo(endDaysAgo));
 
     private static (RuleOperator Op, RuleValue[] Values, bool IgnoreCase) RandomComparison(ProfileFieldType type, Type? enumType, Type clrType, Random random)
     {

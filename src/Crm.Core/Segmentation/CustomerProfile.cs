@@ -171,6 +171,14 @@ public partial class CustomerProfile
     /// <summary>Purchase aggregates per SKU, category and channel (see <see cref="ProfilePurchaseStat"/>).</summary>
     public List<ProfilePurchaseStat> PurchaseStats { get; set; } = [];
 
+    /// <summary>
+    /// The days on which the customer bought each SKU, category or channel (one entry per key and day; see
+    /// <see cref="ProfilePurchaseDay"/>). Only purchased conditions with a closed period (<c>since</c> and
+    /// <c>until</c>) read it: the first and last dates in <see cref="PurchaseStats"/> cannot tell whether a purchase
+    /// fell inside a window between them. Hosts may drop days older than the longest window their rules use.
+    /// </summary>
+    public List<ProfilePurchaseDay> PurchaseDays { get; set; } = [];
+
     /// <summary>Builds the consent key stored in <see cref="Consents"/>: <c>purpose:channel</c> in lower case.</summary>
     /// <param name="purpose">The purpose, e.g. <c>marketing</c>.</param>
     /// <param name="channel">The channel.</param>
@@ -197,6 +205,7 @@ public partial class CustomerProfile
         copy.Attributes = (Attributes ?? []).Select(a => new ProfileAttribute { Name = a.Name, Text = a.Text, Number = a.Number, Flag = a.Flag, Date = a.Date }).ToList();
         copy.Holdings = (Holdings ?? []).Select(h => new ProfileHolding { ProductId = h.ProductId, Category = h.Category, IsActive = h.IsActive, OpenedOn = h.OpenedOn, ClosedOn = h.ClosedOn }).ToList();
         copy.PurchaseStats = (PurchaseStats ?? []).Select(s => new ProfilePurchaseStat { Dimension = s.Dimension, Key = s.Key, Count = s.Count, Total = s.Total, FirstDate = s.FirstDate, LastDate = s.LastDate }).ToList();
+        copy.PurchaseDays = (PurchaseDays ?? []).Select(d => new ProfilePurchaseDay { Dimension = d.Dimension, Key = d.Key, Date = d.Date }).ToList();
         return copy;
     }
 
@@ -270,6 +279,22 @@ public sealed class ProfilePurchaseStat
 
     /// <summary>Latest date bought.</summary>
     public LocalDate LastDate { get; set; }
+}
+
+/// <summary>
+/// A day on which the customer bought a SKU, a category or through a channel: what purchased conditions over a
+/// closed period (between two dates) look at. Keep one entry per dimension, key and day.
+/// </summary>
+public sealed class ProfilePurchaseDay
+{
+    /// <summary>What <see cref="Key"/> is.</summary>
+    public PurchaseDimension Dimension { get; set; }
+
+    /// <summary>The SKU, category or channel name (compared ordinally).</summary>
+    public string Key { get; set; } = string.Empty;
+
+    /// <summary>The day of the purchase, in the business time zone.</summary>
+    public LocalDate Date { get; set; }
 }
 
 /// <summary>A product the customer holds or held (account, contract, subscription).</summary>

@@ -318,20 +318,32 @@ public sealed class RuleCompiler
             {
                 return Error(path, "The dimension must be sku, category or channel.");
             }
-            var s = Expression.Parameter(typeof(ProfilePurchaseStat), "s");
+            var since = c.Since is null ? null : Date(c.Since, path + ".since");
+            var until = c.Until is null ? null : Date(c.Until, path + ".until");
+            if ((c.Since is not null && since is null) || (c.Until is not null && until is null))
+            {
+                return null;
+            }
+            // A closed period needs the purchase days: first and last dates cannot tell whether a purchase fell
+            // between them. One bound alone is decided exactly by the aggregates (last >= since, first <= until).
+            var closed = since is not null && until is not null;
+            var itemType = closed ? typeof(ProfilePurchaseDay) : typeof(ProfilePurchaseStat);
+            var s = Expression.Parameter(itemType, "s");
             Expression match = Expression.AndAlso(
                 Expression.Equal(Expression.Property(s, nameof(ProfilePurchaseStat.Dimension)), Expression.Constant(c.Dimension)),
                 Expression.Equal(Expression.Property(s, nameof(ProfilePurchaseStat.Key)), Expression.Constant(c.Key)));
-            if (c.Since is not null)
+            if (since is not null)
             {
-                var since = Date(c.Since, path + ".since");
-                if (since is null)
-                {
-                    return null;
-                }
-                match = Expression.AndAlso(match, Expression.GreaterThanOrEqual(Expression.Property(s, nameof(ProfilePurchaseStat.LastDate)), Expression.Constant(since.Value)));
+                var date = closed ? nameof(ProfilePurchaseDay.Date) : nameof(ProfilePurchaseStat.LastDate);
+                match = Expression.AndAlso(match, Expression.GreaterThanOrEqual(Expression.Property(s, date), Expression.Constant(since.Value)));
             }
-            return AnyOf(Expression.Property(_p, nameof(CustomerProfile.PurchaseStats)), s, match);
+            if (until is not null)
+            {
+                var date = closed ? nameof(ProfilePurchaseDay.Date) : nameof(ProfilePurchaseStat.FirstDate);
+                match = Expression.AndAlso(match, Expression.LessThanOrEqual(Expression.Property(s, date), Expression.Constant(until.Value)));
+            }
+            var collection = closed ? nameof(CustomerProfile.PurchaseDays) : nameof(CustomerProfile.PurchaseStats);
+            return AnyOf(Expression.Property(_p, collection), s, match);
         }
 
         private Expression? ChannelShare(ChannelShareCondition c, string path)

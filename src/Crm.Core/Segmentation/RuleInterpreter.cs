@@ -88,9 +88,18 @@ internal sealed class RuleInterpreter(RuleCompiler compiler, LocalDate today)
                 return (positive == RuleOperator.IsEmpty) ^ negate ? !any : any;
             case PurchasedCondition pc:
                 var since = pc.Since is null ? (LocalDate?)null : RuleCompiler.ResolveDateOperand(pc.Since, today);
+                var until = pc.Until is null ? (LocalDate?)null : RuleCompiler.ResolveDateOperand(pc.Until, today);
+                if (since is not null && until is not null)
+                {
+                    // Closed period: the purchase days decide (see PurchasedCondition).
+                    var days = p.PurchaseDays?.Where(d => d.Dimension == pc.Dimension && d.Key == pc.Key && d.Date >= since.Value && d.Date <= until.Value).ToList() ?? [];
+                    actual = days.Count == 0 ? null : days.Max(d => d.Date);
+                    return days.Count > 0;
+                }
                 var stat = p.PurchaseStats?.Where(s => s.Dimension == pc.Dimension && s.Key == pc.Key).MaxBy(s => s.LastDate);
                 actual = stat?.LastDate;
-                return p.PurchaseStats is not null && p.PurchaseStats.Any(s => s.Dimension == pc.Dimension && s.Key == pc.Key && (since is null || s.LastDate >= since.Value));
+                return p.PurchaseStats is not null && p.PurchaseStats.Any(s => s.Dimension == pc.Dimension && s.Key == pc.Key
+                    && (since is null || s.LastDate >= since.Value) && (until is null || s.FirstDate <= until.Value));
             case ChannelShareCondition cs:
                 var key = cs.Channel.ToString();
                 var counts = p.PurchaseStats?.Where(s => s.Dimension == PurchaseDimension.Channel && s.Key == key).Select(s => s.Count).ToList() ?? [];
@@ -194,7 +203,7 @@ internal sealed class RuleInterpreter(RuleCompiler compiler, LocalDate today)
     {
         FieldCondition f => $"{f.Field} {SegmentDefinitionJson.OperatorName(f.Operator)}{Operands(f.Values)}{(f.IgnoreCase ? " (ignore case)" : string.Empty)}",
         AttributeCondition a => $"attribute {a.Name} {SegmentDefinitionJson.OperatorName(a.Operator)}{Operands(a.Values)}",
-        PurchasedCondition p => $"purchased {p.Dimension.ToString().ToLowerInvariant()} {p.Key}{(p.Since is null ? string.Empty : $" since {p.Since}")}",
+        PurchasedCondition p => $"purchased {p.Dimension.ToString().ToLowerInvariant()} {p.Key}{(p.Since is null ? string.Empty : $" since {p.Since}")}{(p.Until is null ? string.Empty : $" until {p.Until}")}",
         ChannelShareCondition c => $"channel share {c.Channel} {SegmentDefinitionJson.OperatorName(c.Operator)} {c.Percent}%",
         HoldsCondition h => $"holds {h.ProductId ?? "any product"} in {h.Category ?? "any category"}",
         ConsentCondition c => $"consent {c.Purpose} on {c.Channel}",

@@ -141,11 +141,21 @@ public sealed record AttributeCondition(string Name, AttributeType Type, RuleOpe
     }
 }
 
-/// <summary>The customer bought a SKU / category / through a channel, at least once on or after <paramref name="Since"/> (any time when null).</summary>
+/// <summary>
+/// The customer bought a SKU / category / through a channel at least once within a period: on or after
+/// <paramref name="Since"/> and on or before <paramref name="Until"/>, both inclusive, either open when null.
+/// </summary>
+/// <remarks>
+/// With at most one bound the condition reads <see cref="CustomerProfile.PurchaseStats"/> (last date ≥ since, first
+/// date ≤ until). A closed period needs the purchase days (<see cref="CustomerProfile.PurchaseDays"/>), because a
+/// customer who bought in January and in June did not necessarily buy in March. A period whose start falls after its
+/// end (possible with relative dates) contains no day, so nobody matches.
+/// </remarks>
 /// <param name="Dimension">What <paramref name="Key"/> names.</param>
 /// <param name="Key">The SKU, category or channel name (ordinal).</param>
-/// <param name="Since">Earliest purchase date that counts, e.g. <c>RuleValue.DaysAgo(90)</c>; null for any time.</param>
-public sealed record PurchasedCondition(PurchaseDimension Dimension, string Key, RuleValue? Since = null) : RuleNode;
+/// <param name="Since">Earliest purchase date that counts, e.g. <c>RuleValue.DaysAgo(90)</c>; null for no lower bound.</param>
+/// <param name="Until">Latest purchase date that counts, e.g. <c>RuleValue.DaysAgo(30)</c> or <c>RuleValue.EndOf(CalendarUnit.Month, -1)</c>; null for no upper bound.</param>
+public sealed record PurchasedCondition(PurchaseDimension Dimension, string Key, RuleValue? Since = null, RuleValue? Until = null) : RuleNode;
 
 /// <summary>
 /// The share of the customer's purchases made through a channel, in whole percent, compared with

@@ -125,6 +125,11 @@ public static class SegmentDefinitionJson
                     w.WritePropertyName("since");
                     WriteValue(w, p.Since);
                 }
+                if (p.Until is not null)
+                {
+                    w.WritePropertyName("until");
+                    WriteValue(w, p.Until);
+                }
                 break;
             case ChannelShareCondition s:
                 w.WriteString("channelShare", s.Channel.ToString());
@@ -309,7 +314,7 @@ public static class SegmentDefinitionJson
                     var (aop, avalues, aIgnoreCase) = Comparison(e, path);
                     return name is null || type is null || aop is null || avalues is null ? null : new AttributeCondition(name, type.Value, aop.Value, avalues, aIgnoreCase);
                 case "purchased":
-                    Known(e, path, "purchased", "key", "since");
+                    Known(e, path, "purchased", "key", "since", "until");
                     var dimension = EnumOf<PurchaseDimension>(e, "purchased", path);
                     var key = Required(e, "key", path) is { } k ? String(k, path + ".key") : null;
                     RuleValue? since = null;
@@ -317,7 +322,12 @@ public static class SegmentDefinitionJson
                     {
                         return null;
                     }
-                    return dimension is null || key is null ? null : new PurchasedCondition(dimension.Value, key, since);
+                    RuleValue? until = null;
+                    if (e.TryGetProperty("until", out var u) && (until = Value(u, path + ".until")) is null)
+                    {
+                        return null;
+                    }
+                    return dimension is null || key is null ? null : new PurchasedCondition(dimension.Value, key, since, until);
                 case "channelShare":
                     Known(e, path, "channelShare", "op", "value");
                     var channel = EnumOf<Channel>(e, "channelShare", path);

@@ -61,6 +61,7 @@ internal sealed class ProfileDbContext(DbContextOptions<ProfileDbContext> option
         profile.HasIndex(p => p.BirthMonthDay);
         profile.OwnsMany(p => p.Attributes, a => { RowKey(a); a.HasIndex(x => x.Name); });
         profile.OwnsMany(p => p.PurchaseStats, s => { RowKey(s); s.HasIndex(x => new { x.Dimension, x.Key }); });
+        profile.OwnsMany(p => p.PurchaseDays, d => { RowKey(d); d.HasIndex(x => new { x.Dimension, x.Key, x.Date }); });
         profile.OwnsMany(p => p.Holdings, h => RowKey(h));
     }
 
