@@ -690,6 +690,44 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                                 .HasForeignKey("CustomerId");
                         });
 
+                    b.OwnsMany("Crm.Core.Segmentation.ProfilePurchaseDay", "PurchaseDays", b1 =>
+                        {
+                            b1.Property<string>("CustomerId")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("customer_id")
+                                .UseCollation("C");
+
+                            b1.Property<long>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("bigint")
+                                .HasColumnName("id");
+
+                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
+
+                            b1.Property<LocalDate>("Date")
+                                .HasColumnType("date")
+                                .HasColumnName("date");
+
+                            b1.Property<int>("Dimension")
+                                .HasColumnType("integer")
+                                .HasColumnName("dimension");
+
+                            b1.Property<string>("Key")
+                                .IsRequired()
+                                .HasColumnType("text")
+                                .HasColumnName("key");
+
+                            b1.HasKey("CustomerId", "Id");
+
+                            b1.HasIndex("Dimension", "Key", "Date");
+
+                            b1.ToTable("customer_profile_purchase_days", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CustomerId");
+                        });
+
                     b.OwnsMany("Crm.Core.Segmentation.ProfilePurchaseStat", "PurchaseStats", b1 =>
                         {
                             b1.Property<string>("CustomerId")
@@ -744,6 +782,8 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                     b.Navigation("Attributes");
 
                     b.Navigation("Holdings");
+
+                    b.Navigation("PurchaseDays");
 
                     b.Navigation("PurchaseStats");
                 });

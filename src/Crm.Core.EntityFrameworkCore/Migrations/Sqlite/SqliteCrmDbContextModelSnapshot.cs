@@ -658,6 +658,41 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                                 .HasForeignKey("CustomerId");
                         });
 
+                    b.OwnsMany("Crm.Core.Segmentation.ProfilePurchaseDay", "PurchaseDays", b1 =>
+                        {
+                            b1.Property<string>("CustomerId")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("customer_id");
+
+                            b1.Property<long>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("id");
+
+                            b1.Property<int>("Date")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("date");
+
+                            b1.Property<int>("Dimension")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("dimension");
+
+                            b1.Property<string>("Key")
+                                .IsRequired()
+                                .HasColumnType("TEXT")
+                                .HasColumnName("key");
+
+                            b1.HasKey("CustomerId", "Id");
+
+                            b1.HasIndex("Dimension", "Key", "Date");
+
+                            b1.ToTable("customer_profile_purchase_days", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CustomerId");
+                        });
+
                     b.OwnsMany("Crm.Core.Segmentation.ProfilePurchaseStat", "PurchaseStats", b1 =>
                         {
                             b1.Property<string>("CustomerId")
@@ -709,6 +744,8 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                     b.Navigation("Attributes");
 
                     b.Navigation("Holdings");
+
+                    b.Navigation("PurchaseDays");
 
                     b.Navigation("PurchaseStats");
                 });
