@@ -6,53 +6,49 @@ namespace Crm.Core.Rfm;
 /// <summary>Turns metric columns into score columns for each strategy.</summary>
 internal static class RfmScorer
 {
+    /// <summary>Below this many customers, scoring the three dimensions on separate threads costs more than it saves.</summary>
+    private const int ParallelCustomers = 65_536;
+
     /// <summary>Scores every customer. <paramref name="lastDay"/> is the epoch day of the latest purchase; recency = asOf − lastDay.</summary>
     public static void Score<TCustomer>(RfmOptions options, TCustomer[] customers, int[] lastDay, int[] recency, int[] frequency, MonetaryColumn monetary,
         byte[] r, byte[] f, byte[] m)
     {
         var k = options.Bins;
+        Action scoreR, scoreF, scoreM;
         switch (options.Scoring)
         {
             case RfmScoring.FixedThresholdScoring fixedScoring:
-                FixedScores(recency, fixedScoring.RecencyDayEdges, r, lowerIsBetter: true);
-                FixedScores(frequency, fixedScoring.FrequencyEdges, f, lowerIsBetter: false);
-                var edges = fixedScoring.MonetaryEdges;
-                for (var i = 0; i < m.Length; i++)
-                {
-                    var value = monetary[i];
-                    var score = 1;
-                    foreach (var edge in edges)
-                    {
-                        score += edge <= value ? 1 : 0;
-                    }
-                    m[i] = (byte)score;
-                }
+                scoreR = () => FixedScores(recency, fixedScoring.RecencyDayEdges, r, lowerIsBetter: true);
+                scoreF = () => FixedScores(frequency, fixedScoring.FrequencyEdges, f, lowerIsBetter: false);
+                scoreM = () => FixedScores(monetary, fixedScoring.MonetaryEdges, m);
                 break;
             case var s when ReferenceEquals(s, RfmScoring.EqualCount):
-                EqualCountScores(lastDay, customers, k, r);
-                EqualCountScores(frequency, customers, k, f);
-                if (monetary.Minor is { } minor)
-                {
-                    EqualCountScores(minor, customers, k, m);
-                }
-                else
-                {
-                    EqualCountScores(monetary.Exact!, customers, k, m);
-                }
+                scoreR = () => EqualCountScores(lastDay, customers, k, r);
+                scoreF = () => EqualCountScores(frequency, customers, k, f);
+                scoreM = monetary.Minor is { } minor
+                    ? () => EqualCountScores(minor, customers, k, m)
+                    : () => EqualCountScores(monetary.Exact!, customers, k, m);
                 break;
             default:
                 // R counts customers with a larger recency, i.e. an earlier latest purchase: the same as F on lastDay.
-                TieAwareScores<int>(lastDay, k, r);
-                TieAwareScores<int>(frequency, k, f);
-                if (monetary.Minor is { } cents)
-                {
-                    TieAwareScores<long>(cents, k, m);
-                }
-                else
-                {
-                    TieAwareScores<decimal>(monetary.Exact!, k, m);
-                }
+                scoreR = () => TieAwareScores<int>(lastDay, k, r);
+                scoreF = () => TieAwareScores<int>(frequency, k, f);
+                scoreM = monetary.Minor is { } cents
+                    ? () => TieAwareScores<long>(cents, k, m)
+                    : () => TieAwareScores<decimal>(monetary.Exact!, k, m);
                 break;
+        }
+        var threads = options.EffectiveParallelism;
+        if (threads > 1 && r.Length >= ParallelCustomers)
+        {
+            // The dimensions are independent; monetary (the widest range) goes first because it takes longest.
+            Parallel.Invoke(new ParallelOptions { MaxDegreeOfParallelism = threads }, scoreM, scoreR, scoreF);
+        }
+        else
+        {
+            scoreR();
+            scoreF();
+            scoreM();
         }
     }
 
@@ -124,6 +120,20 @@ internal static class RfmScorer
         }
     }
 
+    private static void FixedScores(MonetaryColumn values, decimal[] edges, byte[] scores)
+    {
+        for (var i = 0; i < scores.Length; i++)
+        {
+            var value = values[i];
+            var score = 1;
+            foreach (var edge in edges)
+            {
+                score += edge <= value ? 1 : 0;
+            }
+            scores[i] = (byte)score;
+        }
+    }
+
     private static void FixedScores(int[] values, int[] edges, byte[] scores, bool lowerIsBetter)
     {
         for (var i = 0; i < values.Length; i++)
@@ -156,12 +166,14 @@ internal static class OrderStatistics
                 min = T.Min(min, v);
                 max = T.Max(max, v);
             }
-            var range = long.CreateTruncating(max) - long.CreateTruncating(min);
-            if (range >= 0 && range <= Math.Max(4L * values.Length, 4096))
+            var range = (ulong)(long.CreateTruncating(max) - long.CreateTruncating(min));
+            if (range <= (ulong)Math.Max(4L * values.Length, 4096))
             {
                 CountingSelect(values, ranks, min, (int)range + 1, result);
                 return result;
             }
+            BucketSelect(values, ranks, min, range, result);
+            return result;
         }
         var scratch = ArrayPool<T>.Shared.Rent(values.Length);
         try
@@ -182,6 +194,79 @@ internal static class OrderStatistics
             ArrayPool<T>.Shared.Return(scratch);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Wide integer ranges (monetary cents): a histogram of the top 16 bits of value − min tells which bucket holds
+    /// each rank; only the values of those few buckets are copied out and selected among, recursively (each level
+    /// narrows the range 65,536-fold, and a narrow enough range is counted). Two passes over the column instead of the
+    /// several partitioning passes of quickselect.
+    /// </summary>
+    private static void BucketSelect<T>(ReadOnlySpan<T> values, int[] ranks, T min, ulong range, T[] result)
+        where T : struct, INumber<T>
+    {
+        const int BucketBits = 16;
+        var shift = Math.Max(0, 64 - BitOperations.LeadingZeroCount(range) - BucketBits);
+        var lowest = long.CreateTruncating(min);
+        var rented = ArrayPool<int>.Shared.Rent(1 << BucketBits);
+        try
+        {
+            var counts = rented.AsSpan(0, 1 << BucketBits);
+            counts.Clear();
+            foreach (var v in values)
+            {
+                counts[(int)((ulong)(long.CreateTruncating(v) - lowest) >> shift)]++;
+            }
+            // The bucket of each rank and the rank inside it; ranks ascend, so buckets do too.
+            var bucketOf = new int[ranks.Length];
+            var localRank = new int[ranks.Length];
+            var before = 0;
+            var bucket = 0;
+            for (var i = 0; i < ranks.Length; i++)
+            {
+                while (before + counts[bucket] <= ranks[i])
+                {
+                    before += counts[bucket];
+                    bucket++;
+                }
+                bucketOf[i] = bucket;
+                localRank[i] = ranks[i] - before;
+            }
+            var i0 = 0;
+            while (i0 < ranks.Length)
+            {
+                // Ranks that share a bucket are selected together.
+                var i1 = i0;
+                while (i1 < ranks.Length && bucketOf[i1] == bucketOf[i0])
+                {
+                    i1++;
+                }
+                var target = bucketOf[i0];
+                var members = ArrayPool<T>.Shared.Rent(counts[target]);
+                try
+                {
+                    var at = 0;
+                    foreach (var v in values)
+                    {
+                        if ((int)((ulong)(long.CreateTruncating(v) - lowest) >> shift) == target)
+                        {
+                            members[at++] = v;
+                        }
+                    }
+                    var selected = Select<T>(members.AsSpan(0, at), localRank[i0..i1]);
+                    selected.CopyTo(result, i0);
+                }
+                finally
+                {
+                    ArrayPool<T>.Shared.Return(members);
+                }
+                i0 = i1;
+            }
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(rented);
+        }
     }
 
     private static void CountingSelect<T>(ReadOnlySpan<T> values, int[] ranks, T min, int width, T[] result)

@@ -100,6 +100,29 @@ public class BulkAggregatorTest
         Assert.Equal([(1L, LastDay, 1, 100L), (2L, LastDay, 1, 200L)], Describe(result).Order());
     }
 
+    [Fact]
+    public void Scores_of_many_customers_do_not_depend_on_threads_for_any_strategy()
+    {
+        // Enough customers that the three dimensions are scored on separate threads.
+        var random = new Random(5);
+        var keys = Enumerable.Range(0, 150_000).Select(i => (long)(i % 70_000) * 1_000_003L).ToArray();
+        var dates = keys.Select(_ => AsOf.PlusDays(-random.Next(400))).ToArray();
+        var amounts = keys.Select(_ => random.Next(-500, 90_000) / 100m).ToArray();
+        RfmScoring[] strategies = [RfmScoring.TieAwareQuantiles, RfmScoring.EqualCount, RfmScoring.FixedThresholds([30, 90, 180, 365], [1, 2, 3, 4], [10m, 100m, 300m, 600m])];
+        foreach (var scoring in strategies)
+        {
+            var options = new RfmOptions(AsOf) { Scoring = scoring };
+            var one = RfmCalculator.Compute(keys, dates, amounts, Currency.EUR, options);
+            var two = RfmCalculator.Compute(keys, dates, amounts, Currency.EUR, options with { MaxDegreeOfParallelism = 2 });
+            Assert.InRange(one.Count, 65_536, 70_000);
+            Assert.Equal(one.Customers.ToArray(), two.Customers.ToArray());
+            Assert.Equal(one.RecencyScores.ToArray(), two.RecencyScores.ToArray());
+            Assert.Equal(one.FrequencyScores.ToArray(), two.FrequencyScores.ToArray());
+            Assert.Equal(one.MonetaryScores.ToArray(), two.MonetaryScores.ToArray());
+            Assert.Equal(Enumerable.Range(0, one.Count).Select(one.SegmentAt), Enumerable.Range(0, two.Count).Select(two.SegmentAt));
+        }
+    }
+
     /// <summary>The definition, row by row: in-window rows; purchases (≥ 0) set frequency and latest day; every row adds to monetary.</summary>
     private static List<(long Key, int LastDay, int Frequency, long Cents)>? Reference(RfmColumns columns, int firstDay)
     {
