@@ -220,18 +220,7 @@ internal static class OrderStatistics
             // The bucket of each rank and the rank inside it; ranks ascend, so buckets do too.
             var bucketOf = new int[ranks.Length];
             var localRank = new int[ranks.Length];
-            var before = 0;
-            var bucket = 0;
-            for (var i = 0; i < ranks.Length; i++)
-            {
-                while (before + counts[bucket] <= ranks[i])
-                {
-                    before += counts[bucket];
-                    bucket++;
-                }
-                bucketOf[i] = bucket;
-                localRank[i] = ranks[i] - before;
-            }
+            FindBuckets(counts, ranks, bucketOf, localRank);
             var i0 = 0;
             while (i0 < ranks.Length)
             {
@@ -269,6 +258,23 @@ internal static class OrderStatistics
         }
     }
 
+    /// <summary>For ascending ranks, the histogram bucket holding each and the rank's position inside that bucket.</summary>
+    private static void FindBuckets(ReadOnlySpan<int> histogram, int[] ranks, Span<int> bucketOf, Span<int> rankInBucket)
+    {
+        var before = 0;
+        var bucket = 0;
+        for (var i = 0; i < ranks.Length; i++)
+        {
+            while (before + histogram[bucket] <= ranks[i])
+            {
+                before += histogram[bucket];
+                bucket++;
+            }
+            bucketOf[i] = bucket;
+            rankInBucket[i] = ranks[i] - before;
+        }
+    }
+
     private static void CountingSelect<T>(ReadOnlySpan<T> values, int[] ranks, T min, int width, T[] result)
         where T : struct, INumber<T>
     {
@@ -282,16 +288,11 @@ internal static class OrderStatistics
             {
                 histogram[(int)(long.CreateTruncating(v) - lowest)]++;
             }
-            var seen = 0;
-            var bucket = 0;
+            var bucketOf = new int[ranks.Length];
+            FindBuckets(histogram, ranks, bucketOf, new int[ranks.Length]);
             for (var i = 0; i < ranks.Length; i++)
             {
-                while (seen + histogram[bucket] <= ranks[i])
-                {
-                    seen += histogram[bucket];
-                    bucket++;
-                }
-                result[i] = T.CreateTruncating(lowest + bucket);
+                result[i] = T.CreateTruncating(lowest + bucketOf[i]);
             }
         }
         finally
