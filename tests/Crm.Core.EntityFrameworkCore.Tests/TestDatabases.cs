@@ -33,6 +33,10 @@ internal static class TestDatabases
             + "Start a throwaway server as README.md 'Running the PostgreSQL tests' shows, or run .ci/run.";
     }
 
+    /// <summary>Random cases for database-backed properties: <paramref name="ciDefault"/>, or CRM_DB_PROPERTY_MAXTEST when set.</summary>
+    public static int PropertyCases(int ciDefault) =>
+        int.TryParse(Environment.GetEnvironmentVariable("CRM_DB_PROPERTY_MAXTEST"), out var n) && n > 0 ? n : ciDefault;
+
     public static string SqliteConnectionString(string name) =>
         $"Data Source={Path.Combine(Path.GetTempPath(), $"crm-efcore-tests-{RunId}-{name}.db")};Pooling=False";
 

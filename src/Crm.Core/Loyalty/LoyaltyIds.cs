@@ -50,8 +50,11 @@ public readonly record struct ProgrammeId : IComparable<ProgrammeId>
 /// <summary>
 /// Identifies a <see cref="LoyaltyAccount"/>: one account per customer and programme.
 /// </summary>
-/// <remarks>Equality is component-wise and ordinal. Immutable and thread-safe.</remarks>
-public readonly record struct LoyaltyAccountId
+/// <remarks>
+/// Equality is component-wise and ordinal; ordering is by customer, then programme (ordinal), the order in which stores
+/// keep accounts (customer first, so a customer's accounts sit together). Immutable and thread-safe.
+/// </remarks>
+public readonly record struct LoyaltyAccountId : IComparable<LoyaltyAccountId>
 {
     /// <summary>Creates the id of <paramref name="customerId"/>'s account in <paramref name="programmeId"/>.</summary>
     /// <exception cref="ArgumentException">Either id is the uninitialised default.</exception>
@@ -71,4 +74,13 @@ public readonly record struct LoyaltyAccountId
 
     /// <summary>The programme and the customer, separated by a slash (identifiers only, no personal data).</summary>
     public override string ToString() => $"{ProgrammeId}/{CustomerId}";
+
+    /// <summary>Orders by customer, then programme (ordinal).</summary>
+    /// <param name="other">The id to compare with.</param>
+    /// <returns>Negative, zero or positive as this id sorts before, with or after <paramref name="other"/>.</returns>
+    public int CompareTo(LoyaltyAccountId other)
+    {
+        var byCustomer = CustomerId.CompareTo(other.CustomerId);
+        return byCustomer != 0 ? byCustomer : ProgrammeId.CompareTo(other.ProgrammeId);
+    }
 }
