@@ -1,6 +1,8 @@
 // A stranger's program: it knows Crm.Core only through the packages built by .ci/pack-test.
 // Each package gets at least one real call; a wrong answer exits non-zero.
 using Crm.Core;
+using Crm.Core.Analytics.BgNbd;
+using Crm.Core.Analytics.Summaries;
 using Crm.Core.Customers;
 using Crm.Core.DependencyInjection;
 using Crm.Core.EntityFrameworkCore;
@@ -41,6 +43,10 @@ await using (var provider = services.BuildServiceProvider())
     }
 }
 File.Delete(dbPath);
+
+// Crm.Core.Analytics: the published CDNOW example (Fader, Hardie & Lee 2005): P(alive | x=2, t_x=30.43, T=38.86) = 0.7266.
+var bgnbd = new BgNbdModel(new BgNbdParameters(0.2426, 4.4136, 0.7929, 2.4259), PeriodUnit.Week);
+Check(Math.Abs(bgnbd.ProbabilityAlive(new RecencyFrequency(2, 30.43, 38.86)) - 0.7266) < 1e-4, "Crm.Core.Analytics: BG/NBD probability alive");
 
 Console.WriteLine("consumer: all package calls succeeded");
 
