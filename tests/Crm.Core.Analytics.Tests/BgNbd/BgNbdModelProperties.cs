@@ -81,10 +81,13 @@ public class BgNbdModelProperties
             return true;
         }
         var p = fit.Parameters;
-        var reversed = BgNbdModel.Fit(rows.Reverse(), PeriodUnit.Week).Parameters;
+        // Row order must not change the maximum reached. Compared on the likelihood, not the parameters: with few
+        // repeat buyers the maximum can lie on a ridge (a, b → 0 with a/b fixed was found), where every point of the
+        // ridge is the same fit.
+        var reversed = BgNbdModel.Fit(rows.Reverse(), PeriodUnit.Week);
         return new[] { p.R, p.Alpha, p.A, p.B }.All(v => double.IsFinite(v) && v > 0)
             && double.IsFinite(fit.LogLikelihood) && fit.GradientNorm <= FitOptions.Default.GradientTolerance
-            && Close(p.R, reversed.R) && Close(p.Alpha, reversed.Alpha) && Close(p.A, reversed.A) && Close(p.B, reversed.B);
+            && Math.Abs(fit.LogLikelihood - reversed.LogLikelihood) <= 1e-9 * Math.Abs(fit.LogLikelihood);
     }
 
     internal static BgNbdParameters Parameters(PurchaseModelCase c) => new(c.R, c.Alpha, c.A, c.B);
@@ -102,6 +105,4 @@ public class BgNbdModelProperties
 
     // Day-granular times, as summaries of day-stamped transactions have them (so the fit takes the collapsing path).
     private static RecencyFrequency CdnowLike(RecencyFrequency row) => new(row.Frequency, Math.Floor(row.Recency * 7) / 7, Math.Floor(row.Age * 7) / 7);
-
-    private static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-6 * Math.Abs(a);
 }
