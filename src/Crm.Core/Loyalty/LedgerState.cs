@@ -23,11 +23,12 @@ internal sealed class LedgerState
 {
     private const int InitialCapacity = 4;
 
-    private AppendLog<LedgerEntry> _entries;
-    // Deterministic hashes of the entries' idempotency keys, parallel to _entries: a lookup scans this int array
-    // (vectorised) instead of touching every entry object, and no per-account dictionary has to be built or copied.
-    private AppendLog<int> _keyHashes;
+    // Each entry with a deterministic hash of its idempotency key: a lookup scans the hashes, which sit next to each
+    // other in one array, instead of touching every entry object, and no per-account dictionary is built or copied.
+    private AppendLog<EntrySlot> _entries;
     private int _count;
+    // The last entry's instant, kept here so that stamping a new entry does not have to load the previous one.
+    private Instant _lastAt = Instant.MinValue;
 
     private AppendLog<Lot> _lots;
     private int _lotCount;
@@ -36,15 +37,16 @@ internal sealed class LedgerState
 
     // Rarely used, so kept out of the lots (which every copy and every earning touches). Copy on write: see _ownsMaps.
     private Dictionary<long, LotReturns>? _returns;
-    private Dictionary<(string Rule, long Window), long>? _capUsed;
+    // Points awarded per capped rule and period: a few per member, so a short array scanned linearly beats a dictionary.
+    private CapUsage[]? _capUsed;
+    private int _capCount;
     private Dictionary<string, int>? _rewardCounts;
     private HashSet<long>? _cancelledRedemptions;
     private bool _ownsMaps;
 
     public LedgerState()
     {
-        _entries = new AppendLog<LedgerEntry>(InitialCapacity);
-        _keyHashes = new AppendLog<int>(InitialCapacity);
+        _entries = new AppendLog<EntrySlot>(InitialCapacity);
         _lots = new AppendLog<Lot>(InitialCapacity);
         _ownsLots = true;
         _ownsMaps = true;
@@ -53,12 +55,13 @@ internal sealed class LedgerState
     private LedgerState(LedgerState other)
     {
         _entries = other._entries;
-        _keyHashes = other._keyHashes;
         _count = other._count;
+        _lastAt = other._lastAt;
         _lots = other._lots;
         _lotCount = other._lotCount;
         _returns = other._returns;
         _capUsed = other._capUsed;
+        _capCount = other._capCount;
         _rewardCounts = other._rewardCounts;
         _cancelledRedemptions = other._cancelledRedemptions;
         Deficit = other.Deficit;
@@ -70,6 +73,21 @@ internal sealed class LedgerState
         Reversed = other.Reversed;
         Shortfall = other.Shortfall;
         HasPurchase = other.HasPurchase;
+    }
+
+    /// <summary>An entry and the hash of its idempotency key (0 when it has none).</summary>
+    internal struct EntrySlot
+    {
+        public LedgerEntry Entry;
+        public int KeyHash;
+    }
+
+    /// <summary>How many points a capped rule awarded in one period.</summary>
+    internal struct CapUsage
+    {
+        public string RuleId;
+        public long Window;
+        public long Used;
     }
 
     /// <summary>
@@ -129,11 +147,11 @@ internal sealed class LedgerState
         public decimal PurchaseAmount => (_entry as EarnEntry)?.PurchaseAmount ?? 0m;
     }
 
-    public IReadOnlyList<LedgerEntry> Entries => new ArraySegment<LedgerEntry>(_entries.Items, 0, _count);
+    public IReadOnlyList<LedgerEntry> Entries => new EntryList(_entries.Items, _count);
 
     public long NextSequence => _count + 1;
 
-    public Instant LastAt => _count == 0 ? Instant.MinValue : _entries.Items[_count - 1].At;
+    public Instant LastAt => _lastAt;
 
     public long Deficit { get; private set; }
 
@@ -196,24 +214,18 @@ internal sealed class LedgerState
     public bool TryGetByKey(string key, out LedgerEntry entry)
     {
         var hash = KeyHash(key);
-        var hashes = _keyHashes.Items.AsSpan(0, _count);
-        var entries = _entries.Items;
-        for (var start = 0; ;)
+        var slots = _entries.Items;
+        for (var i = 0; i < _count; i++)
         {
-            var found = hashes[start..].IndexOf(hash);
-            if (found < 0)
+            // Only a matching hash (the key itself, or a rare collision) loads the entry.
+            if (slots[i].KeyHash == hash && string.Equals(slots[i].Entry.IdempotencyKey, key, StringComparison.Ordinal))
             {
-                entry = null!;
-                return false;
-            }
-            var index = start + found;
-            if (string.Equals(entries[index].IdempotencyKey, key, StringComparison.Ordinal))
-            {
-                entry = entries[index];
+                entry = slots[i].Entry;
                 return true;
             }
-            start = index + 1; // a hash collision: keep looking
         }
+        entry = null!;
+        return false;
     }
 
     /// <summary>
@@ -234,7 +246,24 @@ internal sealed class LedgerState
         return (int)hash;
     }
 
-    public long CapUsed(string ruleId, long window) => _capUsed is not null && _capUsed.TryGetValue((ruleId, window), out var used) ? used : 0;
+    public long CapUsed(string ruleId, long window)
+    {
+        var index = IndexOfCap(ruleId, window);
+        return index < 0 ? 0 : _capUsed![index].Used;
+    }
+
+    private int IndexOfCap(string ruleId, long window)
+    {
+        for (var i = 0; i < _capCount; i++)
+        {
+            ref readonly var usage = ref _capUsed![i];
+            if (usage.Window == window && string.Equals(usage.RuleId, ruleId, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 
     public int RewardCount(string rewardId) => _rewardCounts is not null && _rewardCounts.TryGetValue(rewardId, out var n) ? n : 0;
 
@@ -307,9 +336,9 @@ internal sealed class LedgerState
                 break;
             }
         }
-        AppendLog<LedgerEntry>.Append(ref _entries, _count, entry);
-        AppendLog<int>.Append(ref _keyHashes, _count, KeyHash(entry.IdempotencyKey));
+        AppendLog<EntrySlot>.Append(ref _entries, _count, new EntrySlot { Entry = entry, KeyHash = KeyHash(entry.IdempotencyKey) });
         _count++;
+        _lastAt = entry.At;
     }
 
     private void AddLot(CreditEntry credit)
@@ -333,9 +362,17 @@ internal sealed class LedgerState
             if (contribution.CapWindow is { } window)
             {
                 OwnMaps();
-                _capUsed ??= new Dictionary<(string, long), long>();
-                ref var used = ref CollectionsMarshal.GetValueRefOrAddDefault(_capUsed, (contribution.RuleId, window), out _);
-                used += contribution.Points;
+                var index = IndexOfCap(contribution.RuleId, window);
+                if (index < 0)
+                {
+                    if (_capUsed is null || _capCount == _capUsed.Length)
+                    {
+                        Array.Resize(ref _capUsed, Math.Max(4, _capCount * 2));
+                    }
+                    index = _capCount++;
+                    _capUsed[index] = new CapUsage { RuleId = contribution.RuleId, Window = window };
+                }
+                _capUsed![index].Used += contribution.Points;
             }
         }
     }
@@ -392,7 +429,7 @@ internal sealed class LedgerState
             return;
         }
         _returns = _returns is null ? null : new Dictionary<long, LotReturns>(_returns);
-        _capUsed = _capUsed is null ? null : new Dictionary<(string, long), long>(_capUsed);
+        _capUsed = _capUsed is null ? null : (CapUsage[])_capUsed.Clone();
         _rewardCounts = _rewardCounts is null ? null : new Dictionary<string, int>(_rewardCounts, StringComparer.Ordinal);
         _cancelledRedemptions = _cancelledRedemptions is null ? null : new HashSet<long>(_cancelledRedemptions);
         _ownsMaps = true;
@@ -538,9 +575,9 @@ internal sealed class LedgerState
             var lot = LotAt(i);
             text.Append(CultureInfo.InvariantCulture, $"lot {lot.Sequence}: {lot.Original} left {lot.Remaining} expired {lot.Expired} reversed {lot.Reversed} forgiven {lot.ExpiredForgiven} refunded {lot.Refunded}\n");
         }
-        foreach (var ((rule, window), used) in (_capUsed ?? []).OrderBy(p => p.Key.Rule, StringComparer.Ordinal).ThenBy(p => p.Key.Window))
+        foreach (var usage in (_capUsed ?? []).Take(_capCount).OrderBy(u => u.RuleId, StringComparer.Ordinal).ThenBy(u => u.Window))
         {
-            text.Append(CultureInfo.InvariantCulture, $"cap {rule}/{window}: {used}\n");
+            text.Append(CultureInfo.InvariantCulture, $"cap {usage.RuleId}/{usage.Window}: {usage.Used}\n");
         }
         foreach (var (reward, count) in (_rewardCounts ?? []).OrderBy(p => p.Key, StringComparer.Ordinal))
         {
@@ -549,14 +586,32 @@ internal sealed class LedgerState
         text.Append("cancelled ").AppendJoin(',', (_cancelledRedemptions ?? []).Order()).Append('\n');
         for (var i = 0; i < _count; i++)
         {
-            var entry = _entries.Items[i];
-            if (_keyHashes.Items[i] != KeyHash(entry.IdempotencyKey) || entry.Sequence != i + 1)
+            var (entry, hash) = (_entries.Items[i].Entry, _entries.Items[i].KeyHash);
+            if (hash != KeyHash(entry.IdempotencyKey) || entry.Sequence != i + 1 || (i == _count - 1 && entry.At != _lastAt))
             {
                 text.Append(CultureInfo.InvariantCulture, $"entry {i} is out of place or has a stale key hash\n");
             }
         }
         return text.ToString();
     }
+}
+
+/// <summary>A read-only view of the first entries of a ledger's slots (what <see cref="LoyaltyAccount.Entries"/> returns).</summary>
+internal sealed class EntryList(LedgerState.EntrySlot[] slots, int count) : IReadOnlyList<LedgerEntry>
+{
+    public LedgerEntry this[int index] => (uint)index < (uint)count ? slots[index].Entry : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public int Count => count;
+
+    public IEnumerator<LedgerEntry> GetEnumerator()
+    {
+        for (var i = 0; i < count; i++)
+        {
+            yield return slots[i].Entry;
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
 /// <summary>A member's balances at one instant, all derived from the ledger.</summary>

@@ -33,12 +33,12 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
     private Instant _heldUntil;
     private Instant _lastQualifiedAt;
 
-    private LoyaltyAccount(LoyaltyAccountId id, Instant openedAt, string tier, TenantId? tenantId)
+    private LoyaltyAccount(LoyaltyAccountId id, Instant openedAt, string tier, TenantId? tenantId, LedgerState state, TierChange[] tierHistory)
         : base(id, tenantId)
     {
         OpenedAt = openedAt;
-        _state = new LedgerState();
-        _tierHistory = [];
+        _state = state;
+        _tierHistory = tierHistory;
         _tier = tier;
         _heldUntil = openedAt;
         _lastQualifiedAt = openedAt;
@@ -55,7 +55,7 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
     {
         Preconditions.CheckNotNull(programme);
         Preconditions.CheckArgument(id.ProgrammeId == programme.Id, nameof(id), $"The account belongs to programme '{id.ProgrammeId}' but programme '{programme.Id}' was given.");
-        return new LoyaltyAccount(id, openedAt, programme.Tiers.Tiers[0].Code, tenantId);
+        return new LoyaltyAccount(id, openedAt, programme.Tiers.Tiers[0].Code, tenantId, new LedgerState(), []);
     }
 
     /// <summary>The programme.</summary>
@@ -569,10 +569,9 @@ public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
     /// <inheritdoc/>
     protected override AggregateRoot<LoyaltyAccountId> CreateCopy()
     {
-        var copy = new LoyaltyAccount(Id, OpenedAt, _tier, TenantId)
+        // Cheap however long the ledger: the state shares its storage with the copy (see LedgerState).
+        var copy = new LoyaltyAccount(Id, OpenedAt, _tier, TenantId, _state.Clone(), _tierHistory)
         {
-            _state = _state.Clone(),
-            _tierHistory = _tierHistory,
             _earnedTier = _earnedTier,
             _heldUntil = _heldUntil,
             _lastQualifiedAt = _lastQualifiedAt,

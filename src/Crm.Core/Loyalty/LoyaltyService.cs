@@ -47,7 +47,7 @@ public sealed class LoyaltyService
     {
         Preconditions.CheckNotNull(programme);
         Preconditions.CheckNotNull(purchase);
-        return ExecuteAsync(programme, purchase.CustomerId, (account, now) => account.Accrue(programme, purchase, now, context), cancellationToken);
+        return ExecuteAsync<Accrual, EarnEntry>(programme, purchase.CustomerId, new Accrual(programme, purchase, context), cancellationToken);
     }
 
     /// <summary>Awards an event's points (see <see cref="LoyaltyAccount.AwardEvent"/>); opens the account when needed.</summary>
@@ -130,21 +130,44 @@ public sealed class LoyaltyService
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<LedgerResult<TResult>> ExecuteAsync<TResult>(LoyaltyProgramme programme, CustomerId customerId, Func<LoyaltyAccount, Instant, LedgerResult<TResult>> apply, CancellationToken cancellationToken)
+    private Task<LedgerResult<TResult>> ExecuteAsync<TResult>(LoyaltyProgramme programme, CustomerId customerId, Func<LoyaltyAccount, Instant, LedgerResult<TResult>> apply, CancellationToken cancellationToken)
+        where TResult : LedgerEntry =>
+        ExecuteAsync<Delegated<TResult>, TResult>(programme, customerId, new Delegated<TResult>(apply), cancellationToken);
+
+    private async Task<LedgerResult<TResult>> ExecuteAsync<TOperation, TResult>(LoyaltyProgramme programme, CustomerId customerId, TOperation operation, CancellationToken cancellationToken)
+        where TOperation : struct, IAccountOperation<TResult>
         where TResult : LedgerEntry
     {
         Preconditions.CheckNotNull(programme);
         var id = new LoyaltyAccountId(programme.Id, customerId);
-        return await ConcurrencyRetry.ExecuteAsync(async (_, ct) =>
+        try
         {
-            var (account, isNew) = await LoadOrOpenAsync(programme, id, ct).ConfigureAwait(false);
-            var result = apply(account, _clock.GetCurrentInstant());
-            if (!result.AlreadyApplied)
-            {
-                await SaveAsync(account, isNew, ct).ConfigureAwait(false);
-            }
-            return result;
-        }, cancellationToken: cancellationToken).ConfigureAwait(false);
+            // Almost every call succeeds at the first attempt, which therefore runs without the retry helper and its
+            // closure (this is the path every purchase takes). A conflict hands over to the helper for the remaining
+            // attempts, which reload the account and back off randomly between further conflicts.
+            return await AttemptAsync<TOperation, TResult>(programme, id, operation, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return await ConcurrencyRetry.ExecuteAsync(
+                (_, ct) => AttemptAsync<TOperation, TResult>(programme, id, operation, ct).AsTask(),
+                ConcurrencyRetry.DefaultMaxAttempts - 1, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One attempt: load (or open) the account, apply the operation, save and commit.</summary>
+    private async ValueTask<LedgerResult<TResult>> AttemptAsync<TOperation, TResult>(LoyaltyProgramme programme, LoyaltyAccountId id, TOperation operation, CancellationToken ct)
+        where TOperation : struct, IAccountOperation<TResult>
+        where TResult : LedgerEntry
+    {
+        var stored = await _accounts.GetByIdAsync(id, ct).ConfigureAwait(false);
+        var account = stored ?? LoyaltyAccount.Open(id, programme, _clock.GetCurrentInstant());
+        var result = operation.Apply(account, _clock.GetCurrentInstant());
+        if (!result.AlreadyApplied)
+        {
+            await SaveAsync(account, stored is null, ct).ConfigureAwait(false);
+        }
+        return result;
     }
 
     private async Task<(LoyaltyAccount Account, bool IsNew)> LoadOrOpenAsync(LoyaltyProgramme programme, LoyaltyAccountId id, CancellationToken ct)
@@ -173,5 +196,24 @@ public sealed class LoyaltyService
             _unitOfWork.Discard();
             throw new ConcurrencyConflictException(nameof(LoyaltyAccount), account.Id.ToString(), 0, null, e);
         }
+    }
+
+    /// <summary>An operation on one account. Implemented by structs, so that the hot entry points allocate no closure per call.</summary>
+    private interface IAccountOperation<TResult>
+        where TResult : LedgerEntry
+    {
+        LedgerResult<TResult> Apply(LoyaltyAccount account, Instant now);
+    }
+
+    private readonly struct Accrual(LoyaltyProgramme programme, Purchase purchase, EarningContext? context) : IAccountOperation<EarnEntry>
+    {
+        public LedgerResult<EarnEntry> Apply(LoyaltyAccount account, Instant now) => account.Accrue(programme, purchase, now, context);
+    }
+
+    /// <summary>The less frequent operations, as a delegate.</summary>
+    private readonly struct Delegated<TResult>(Func<LoyaltyAccount, Instant, LedgerResult<TResult>> apply) : IAccountOperation<TResult>
+        where TResult : LedgerEntry
+    {
+        public LedgerResult<TResult> Apply(LoyaltyAccount account, Instant now) => apply(account, now);
     }
 }

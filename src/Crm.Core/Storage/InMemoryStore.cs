@@ -59,7 +59,7 @@ public sealed class InMemoryStore
     }
 
     /// <summary>Validates every change against the current state, then writes all of them.</summary>
-    internal void Commit(IReadOnlyList<InMemoryChange> changes)
+    internal void Commit(List<InMemoryChange> changes)
     {
         lock (_lock)
         {
@@ -131,6 +131,9 @@ internal abstract class InMemoryChange
 {
     public abstract ChangeKind Kind { get; set; }
 
+    /// <summary>The aggregate's type and boxed id: the key of the unit of work's index.</summary>
+    public abstract (Type Type, object Id) Key { get; }
+
     /// <summary>Checks the change against the store and takes the snapshot to write; writes nothing.</summary>
     public abstract void Prepare(InMemoryStore store);
 
@@ -138,7 +141,7 @@ internal abstract class InMemoryChange
     public abstract void Apply(InMemoryStore store);
 
     /// <summary>After a successful commit: advances the caller's aggregate and hands over its events.</summary>
-    public abstract void Complete(List<IDomainEvent> events);
+    public abstract void Complete(ref List<IDomainEvent>? events);
 }
 
 internal sealed class InMemoryChange<T, TId> : InMemoryChange
@@ -156,6 +159,8 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
     public override ChangeKind Kind { get; set; }
 
     public T Aggregate { get; set; }
+
+    public override (Type Type, object Id) Key => (typeof(T), Aggregate.Id);
 
     public override void Prepare(InMemoryStore store)
     {
@@ -193,14 +198,17 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
         }
     }
 
-    public override void Complete(List<IDomainEvent> events)
+    public override void Complete(ref List<IDomainEvent>? events)
     {
         if (_prepared is not null)
         {
             Aggregate.SetVersion(_prepared.Version);
         }
-        events.AddRange(Aggregate.DomainEvents);
-        Aggregate.ClearDomainEvents();
+        if (Aggregate.DomainEvents.Count > 0)
+        {
+            (events ??= new List<IDomainEvent>()).AddRange(Aggregate.DomainEvents);
+            Aggregate.ClearDomainEvents();
+        }
     }
 
     /// <summary>Throws <see cref="ConcurrencyConflictException"/> unless the stored copy is at the caller's version.</summary>

@@ -8,8 +8,11 @@ namespace Crm.Core.Storage;
 public sealed class InMemoryUnitOfWork : IUnitOfWork
 {
     private readonly IDomainEventDispatcher _dispatcher;
+    // Units of work usually hold one or two changes: found by a scan. The index (which boxes every id) is built only
+    // for large ones, so the common case allocates nothing beyond the change itself.
+    private const int IndexThreshold = 8;
     private readonly List<InMemoryChange> _changes = new();
-    private readonly Dictionary<(Type Type, object Id), InMemoryChange> _byKey = new();
+    private Dictionary<(Type Type, object Id), InMemoryChange>? _byKey;
 
     /// <summary>Creates a unit of work over <paramref name="store"/>.</summary>
     /// <param name="store">The store to commit to.</param>
@@ -38,14 +41,14 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
                 return 0;
             }
             Store.Commit(_changes);
-            var events = new List<IDomainEvent>();
+            List<IDomainEvent>? events = null;
             foreach (var change in _changes)
             {
-                change.Complete(events);
+                change.Complete(ref events);
             }
             var count = _changes.Count;
             Clear(); // before dispatching: a dispatcher failure must not leave committed changes pending
-            if (events.Count > 0)
+            if (events is not null)
             {
                 await _dispatcher.DispatchAsync(events, cancellationToken).ConfigureAwait(false);
             }
@@ -64,20 +67,17 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
         where T : AggregateRoot<TId>
         where TId : struct, IEquatable<TId>
     {
-        var key = (typeof(T), (object)aggregate.Id);
         var type = typeof(T).Name;
-        var id = InMemoryChange<T, TId>.IdText(aggregate.Id);
-        if (_byKey.TryGetValue(key, out var existing))
+        if (Pending<T, TId>(aggregate.Id) is { } pending)
         {
-            var pending = (InMemoryChange<T, TId>)existing;
-            switch (PendingChanges.Merge(kind, pending.Kind, type, id))
+            switch (PendingChanges.Merge(kind, pending.Kind, type, InMemoryChange<T, TId>.IdText(aggregate.Id)))
             {
                 case PendingMerge.ReplaceAggregate:
                     pending.Aggregate = aggregate;
                     return;
                 case PendingMerge.Drop:
-                    _changes.Remove(existing);
-                    _byKey.Remove(key);
+                    _changes.Remove(pending);
+                    _byKey?.Remove(pending.Key);
                     return;
                 default:
                     pending.Kind = ChangeKind.Remove;
@@ -89,12 +89,15 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
         // Early checks against the current store give the caller the error at the faulty line; the commit checks again.
         var stored = Store.Find<T, TId>(aggregate.Id);
         var change = new InMemoryChange<T, TId>(kind, aggregate);
-        PendingChanges.CheckFirstRegistration(kind, aggregate.Version, type, id, nameof(aggregate));
+        if (!PendingChanges.IsValidFirstRegistration(kind, aggregate.Version))
+        {
+            PendingChanges.CheckFirstRegistration(kind, aggregate.Version, type, InMemoryChange<T, TId>.IdText(aggregate.Id), nameof(aggregate));
+        }
         if (kind == ChangeKind.Add)
         {
             if (stored is not null)
             {
-                throw new DuplicateAggregateException(type, id);
+                throw new DuplicateAggregateException(type, InMemoryChange<T, TId>.IdText(aggregate.Id));
             }
         }
         else
@@ -102,12 +105,43 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
             change.CheckVersion(stored);
         }
         _changes.Add(change);
-        _byKey.Add(key, change);
+        if (_byKey is not null)
+        {
+            _byKey.Add(change.Key, change);
+        }
+        else if (_changes.Count > IndexThreshold)
+        {
+            _byKey = new Dictionary<(Type, object), InMemoryChange>(_changes.Count * 2);
+            foreach (var registered in _changes)
+            {
+                _byKey.Add(registered.Key, registered);
+            }
+        }
+    }
+
+    /// <summary>The change already registered for the aggregate of type <typeparamref name="T"/> with <paramref name="id"/>, or null.</summary>
+    private InMemoryChange<T, TId>? Pending<T, TId>(TId id)
+        where T : AggregateRoot<TId>
+        where TId : struct, IEquatable<TId>
+    {
+        if (_byKey is not null)
+        {
+            return _byKey.TryGetValue((typeof(T), id), out var indexed) ? (InMemoryChange<T, TId>)indexed : null;
+        }
+        foreach (var change in _changes)
+        {
+            // The exact generic type, as the index key uses typeof(T): a change registered under another type is another row.
+            if (change.GetType() == typeof(InMemoryChange<T, TId>) && ((InMemoryChange<T, TId>)change).Aggregate.Id.Equals(id))
+            {
+                return (InMemoryChange<T, TId>)change;
+            }
+        }
+        return null;
     }
 
     private void Clear()
     {
         _changes.Clear();
-        _byKey.Clear();
+        _byKey = null;
     }
 }

@@ -38,6 +38,9 @@ internal static class PendingChanges
             _ => PendingMerge.BecomeRemove,
         };
 
+    /// <summary>Whether a first registration fits the aggregate's version (what <see cref="CheckFirstRegistration"/> checks), without building any message.</summary>
+    public static bool IsValidFirstRegistration(ChangeKind kind, long version) => kind == ChangeKind.Add ? version == 0 : version != 0;
+
     /// <summary>Checks a first registration against the aggregate's version: adds must be new, updates and removes saved before.</summary>
     public static void CheckFirstRegistration(ChangeKind kind, long version, string type, string id, string paramName)
     {

@@ -47,6 +47,45 @@ public class InMemoryRepositoryTest
     }
 
     [Fact]
+    public async Task A_large_unit_of_work_still_merges_repeated_registrations()
+    {
+        // Beyond a handful of changes the unit of work switches from scanning to an index; both must agree.
+        for (var id = 1; id <= 5; id++)
+        {
+            await SeedAsync(id, value: id);
+        }
+        var (uow, counters) = NewScope();
+        var loaded = new List<Counter>();
+        for (var id = 1; id <= 5; id++)
+        {
+            var counter = (await counters.GetByIdAsync(new CounterId(id)))!;
+            counter.Increment(T0);
+            await counters.UpdateAsync(counter);
+            loaded.Add(counter);
+        }
+        for (var id = 6; id <= 15; id++)
+        {
+            await counters.AddAsync(new Counter(new CounterId(id), value: id));
+        }
+        loaded[2].Increment(T0);
+        await counters.UpdateAsync(loaded[2]); // same aggregate again: one change, latest state
+        await counters.RemoveAsync((await counters.GetByIdAsync(new CounterId(4)))!);
+        var added = new Counter(new CounterId(99));
+        await counters.AddAsync(added);
+        await counters.RemoveAsync(added); // added and removed in one unit of work: nothing to write
+        await Assert.ThrowsAsync<DuplicateAggregateException>(() => counters.AddAsync(new Counter(new CounterId(7))));
+
+        Assert.Equal(15, await uow.CommitAsync()); // 5 updates (one then removed) + 10 adds; the dropped add is gone
+
+        var (_, reader) = NewScope();
+        Assert.Equal(5, (await reader.GetByIdAsync(new CounterId(3)))!.Value);
+        Assert.Null(await reader.GetByIdAsync(new CounterId(4)));
+        Assert.Null(await reader.GetByIdAsync(new CounterId(99)));
+        Assert.Equal(12, (await reader.GetByIdAsync(new CounterId(12)))!.Value);
+        Assert.Equal(14, _store.Count<Counter, CounterId>());
+    }
+
+    [Fact]
     public async Task Purchase_round_trips()
     {
         var uow = new InMemoryUnitOfWork(_store, _dispatcher);
