@@ -84,8 +84,15 @@ public sealed class BgNbdModel
             var sample = likelihood.Subsample(20_000);
             if (sample.RepeatCustomers > 0)
             {
-                var warm = LogParameterOptimizer.Minimize(ModelName, Names, Objective(sample), start, 1e-6, options.MaxIterations);
-                (start, startHessian) = (warm.Parameters, warm.LogHessian);
+                try
+                {
+                    var warm = LogParameterOptimizer.Minimize(ModelName, Names, Objective(sample), start, 1e-6, options.MaxIterations);
+                    (start, startHessian) = (warm.Parameters, warm.LogHessian);
+                }
+                catch (ModelFitException)
+                {
+                    // Only a shortcut: if the subsample cannot be fitted, the full fit starts from scratch and decides.
+                }
             }
         }
         var result = LogParameterOptimizer.Minimize(ModelName, Names, Objective(likelihood), start, options.GradientTolerance, options.MaxIterations, startHessian);

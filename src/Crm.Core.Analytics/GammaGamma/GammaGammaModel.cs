@@ -119,21 +119,37 @@ public sealed class GammaGammaModel
         var n = (double)rows.Count;
         var penalizer = options.Penalizer;
 
-        double Objective(ReadOnlySpan<double> p, Span<double> gradient)
+        LogParameterOptimizer.Objective Objective(GammaGammaLikelihood target) => (p, gradient) =>
         {
-            var value = -likelihood.LogLikelihood(p[0], p[1], p[2], gradient) / n;
+            double count = target.Count;
+            var value = -target.LogLikelihood(p[0], p[1], p[2], gradient) / count;
             for (var i = 0; i < 3; i++)
             {
-                gradient[i] = -gradient[i] / n + 2 * penalizer * p[i];
+                gradient[i] = (-gradient[i] / count) + (2 * penalizer * p[i]);
                 value += penalizer * p[i] * p[i];
             }
             return value;
-        }
+        };
 
-        // v is in currency units: start it at the mean spend so the start suits cents as well as thousands.
+        // v is in currency units: start it at the mean spend so the start suits cents as well as thousands. Large
+        // inputs first fit a 20,000-row subsample, as the BG/NBD fit does: its optimum and Hessian (of the mean
+        // objective, so on the same scale) let the full fit converge in a few evaluations instead of twenty-odd.
         var meanSpend = rows.Average(r => r.MonetaryValue);
         double[] start = [1, 2, meanSpend];
-        var result = LogParameterOptimizer.Minimize(ModelName, Names, Objective, start, options.GradientTolerance, options.MaxIterations);
+        double[,]? startHessian = null;
+        if (likelihood.Count > 100_000)
+        {
+            try
+            {
+                var warm = LogParameterOptimizer.Minimize(ModelName, Names, Objective(likelihood.Subsample(20_000)), start, 1e-6, options.MaxIterations);
+                (start, startHessian) = (warm.Parameters, warm.LogHessian);
+            }
+            catch (ModelFitException)
+            {
+                // Only a shortcut: if the subsample cannot be fitted, the full fit starts from scratch and decides.
+            }
+        }
+        var result = LogParameterOptimizer.Minimize(ModelName, Names, Objective(likelihood), start, options.GradientTolerance, options.MaxIterations, startHessian);
         var fitted = result.Parameters;
         var logLikelihood = likelihood.LogLikelihood(fitted[0], fitted[1], fitted[2], []);
         if (fitted[1] <= 1)

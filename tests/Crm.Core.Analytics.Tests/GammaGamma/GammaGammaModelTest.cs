@@ -13,6 +13,25 @@ public class GammaGammaModelTest
     });
 
     [Fact]
+    public void Fit_LargeInput_WarmStartsFromASubsampleAndStillReachesTheMaximum()
+    {
+        // 120,000 repeat customers: above the size from which the fit starts at a 20,000-row subsample's optimum.
+        var truth = new GammaGammaParameters(6, 4, 15);
+        var random = new Random(9);
+        var rows = Enumerable.Range(0, 120_000).Select(_ =>
+        {
+            var x = random.Next(1, 8);
+            var nu = MathNet.Numerics.Distributions.Gamma.Sample(random, truth.Q, truth.V);
+            return new FrequencyMonetary(x, MathNet.Numerics.Distributions.Gamma.Sample(random, truth.P * x, nu) / x);
+        }).ToArray();
+        var fit = GammaGammaModel.Fit(rows);
+        Assert.True(fit.GradientNorm <= 1e-9, $"gradient {fit.GradientNorm}");
+        Assert.InRange(fit.Parameters.P, truth.P - (3 * fit.StandardErrors.P), truth.P + (3 * fit.StandardErrors.P));
+        Assert.InRange(fit.Parameters.Q, truth.Q - (3 * fit.StandardErrors.Q), truth.Q + (3 * fit.StandardErrors.Q));
+        Assert.InRange(fit.Parameters.V, truth.V - (3 * fit.StandardErrors.V), truth.V + (3 * fit.StandardErrors.V));
+    }
+
+    [Fact]
     public void Fit_CdnowTransactions_ReproducesPublishedParameters()
     {
         var fit = CdnowFit.Value;
