@@ -74,6 +74,33 @@ public abstract class SegmentationPushdownTest : DatabaseTest
     }
 
     [SkippableFact]
+    public async Task UpsertMany_writes_in_batches_replaces_existing_profiles_and_keeps_the_last_duplicate()
+    {
+        Skip.If(UnavailableReason is not null, UnavailableReason);
+        var prefix = "bulk-" + Guid.NewGuid().ToString("N")[..8] + "-";
+        var profiles = SegmentationArbitraries.Profile().Sample(25);
+        for (var i = 0; i < profiles.Length; i++)
+        {
+            profiles[i].CustomerId = new CustomerId(prefix + i);
+        }
+        await using var scope = Services.CreateAsyncScope();
+        var store = (EfCustomerProfileStore)scope.ServiceProvider.GetRequiredService<ICustomerProfileStore>();
+        Assert.Equal(25, await store.UpsertManyAsync(profiles, batchSize: 7));
+
+        // Again, with the first profile replaced and a duplicate at the end: the last one wins.
+        var replacement = new CustomerProfile(new CustomerId(prefix + "0")) { PurchaseCount = 42, Tags = ["replaced"] };
+        var duplicate = new CustomerProfile(new CustomerId(prefix + "1")) { PurchaseCount = 7 };
+        await store.UpsertManyAsync([replacement, profiles[1], duplicate], batchSize: 10);
+        Assert.Equal(StateFingerprint.Of(replacement), StateFingerprint.Of(await store.FindAsync(replacement.CustomerId)));
+        Assert.Equal(StateFingerprint.Of(duplicate), StateFingerprint.Of(await store.FindAsync(duplicate.CustomerId)));
+        Assert.Equal(StateFingerprint.Of(profiles[24]), StateFingerprint.Of(await store.FindAsync(profiles[24].CustomerId)));
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() => store.UpsertManyAsync(null!));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.UpsertManyAsync([], batchSize: 0));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.UpsertManyAsync([new CustomerProfile()]));
+    }
+
+    [SkippableFact]
     public async Task A_rule_the_database_cannot_run_fails_naming_the_condition()
     {
         Skip.If(UnavailableReason is not null, UnavailableReason);

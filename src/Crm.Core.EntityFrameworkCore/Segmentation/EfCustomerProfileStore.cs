@@ -82,6 +82,54 @@ public sealed class EfCustomerProfileStore : ICustomerProfileStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Stores or replaces many profiles at once (a nightly rebuild, a first load): one transaction and one round of
+    /// statements per batch instead of one per profile. Each batch is all-or-nothing; batches already committed stay.
+    /// </summary>
+    /// <param name="profiles">The profiles; the store keeps its own copies. A customer appearing twice keeps the last.</param>
+    /// <param name="batchSize">Profiles per transaction, 1..10,000.</param>
+    /// <param name="cancellationToken">Cancels between and within batches.</param>
+    /// <returns>How many profiles were written.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="profiles"/> is null or contains null.</exception>
+    /// <exception cref="ArgumentException">A profile has no customer id.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is out of range.</exception>
+    public async Task<long> UpsertManyAsync(IEnumerable<CustomerProfile> profiles, int batchSize = 1000, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(profiles);
+        Preconditions.CheckArgumentRange(nameof(batchSize), batchSize, 1, 10_000);
+        long written = 0;
+        var batch = new Dictionary<CustomerId, CustomerProfile>(batchSize);
+        foreach (var profile in profiles)
+        {
+            Preconditions.CheckArgument(profile is not null, nameof(profiles), "The profiles must not contain null.");
+            Preconditions.CheckArgument(!profile.CustomerId.IsDefault, nameof(profiles), "A profile has no customer id; set CustomerId first.");
+            batch[profile.CustomerId] = profile.Copy();
+            if (batch.Count == batchSize)
+            {
+                written += await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        if (batch.Count > 0)
+        {
+            written += await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        return written;
+    }
+
+    private async Task<int> WriteBatchAsync(Dictionary<CustomerId, CustomerProfile> batch, CancellationToken cancellationToken)
+    {
+        var ids = batch.Keys.ToList();
+        await WriteAsync(async () =>
+        {
+            await DeleteAsync(p => ids.Contains(p.CustomerId), cancellationToken).ConfigureAwait(false);
+            _context.AddRange(batch.Values);
+            await _context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        var count = batch.Count;
+        batch.Clear();
+        return count;
+    }
+
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="customerId"/> is default.</exception>
     public Task RemoveAsync(CustomerId customerId, CancellationToken cancellationToken = default)
@@ -90,14 +138,18 @@ public sealed class EfCustomerProfileStore : ICustomerProfileStore
         return WriteAsync(() => DeleteAsync(customerId, cancellationToken), cancellationToken);
     }
 
+    private Task DeleteAsync(CustomerId customerId, CancellationToken cancellationToken) =>
+        DeleteAsync(p => p.CustomerId == customerId, cancellationToken);
+
     // Child rows first: ExecuteDelete bypasses the change tracker, so EF's cascade does not run for it.
-    private async Task DeleteAsync(CustomerId customerId, CancellationToken cancellationToken)
+    private async Task DeleteAsync(Expression<Func<CustomerProfile, bool>> which, CancellationToken cancellationToken)
     {
-        await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).SelectMany(p => p.Attributes).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).SelectMany(p => p.PurchaseStats).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).SelectMany(p => p.PurchaseDays).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).SelectMany(p => p.Holdings).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
-        await _context.Set<CustomerProfile>().Where(p => p.CustomerId == customerId).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        var profiles = _context.Set<CustomerProfile>().Where(which);
+        await profiles.SelectMany(p => p.Attributes).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await profiles.SelectMany(p => p.PurchaseStats).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await profiles.SelectMany(p => p.PurchaseDays).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await profiles.SelectMany(p => p.Holdings).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await profiles.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task WriteAsync(Func<Task> write, CancellationToken cancellationToken)
