@@ -15,7 +15,8 @@ namespace Crm.Core.Benchmarks;
 [MemoryDiagnoser]
 public class SegmentationBenchmarks
 {
-    private static readonly LocalDate Today = new(2024, 6, 15);
+    /// <summary>The evaluation date of the rule.</summary>
+    public static readonly LocalDate Today = new(2024, 6, 15);
 
     /// <summary>Ten conditions of the kinds hosts write most: scores, counts, amounts, dates, text, sets, consent.</summary>
     public static readonly RuleNode Rule = new AllOf(
