@@ -30,7 +30,9 @@ public sealed class SegmentDefinitionException : CrmException
     private static string BuildMessage(IReadOnlyList<RuleError> errors)
     {
         Preconditions.CheckNotNull(errors);
-        return "The segment definition is invalid; fix these and load it again: " + string.Join("; ", errors.Take(10))
+        // Each error is a sentence of its own ("...: Text operands must not contain control characters."): no extra full stop.
+        var listed = string.Join("; ", errors.Take(10).Select(e => e.ToString().TrimEnd('.')));
+        return "The segment definition is invalid; fix these and load it again: " + listed
             + (errors.Count > 10 ? $"; and {errors.Count - 10} more." : ".");
     }
 }
