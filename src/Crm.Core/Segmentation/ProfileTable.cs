@@ -42,9 +42,6 @@ internal sealed class ProfileTable
     /// <summary>The profiles, in row order (for callers that scan objects, e.g. tests).</summary>
     public IEnumerable<CustomerProfile> Rows => _rows.Take(_count);
 
-    /// <summary>The number of materialised columns (diagnostics and tests).</summary>
-    public int ColumnCount => _columns.Count;
-
     /// <summary>The stored profile of a customer (not a copy), or null.</summary>
     public CustomerProfile? Find(CustomerId customerId) => _rowOf.TryGetValue(customerId, out var row) ? _rows[row] : null;
 
