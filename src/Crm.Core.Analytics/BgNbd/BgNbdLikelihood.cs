@@ -11,8 +11,8 @@ namespace Crm.Core.Analytics.BgNbd;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Three reductions make a million customers cheap. (1) Identical (x, t_x, T) rows are collapsed into weights, with an
-/// allocation-free hash on the raw values. (2) Rows are grouped by x, because every gamma and digamma term depends on
+/// Three reductions make a million customers cheap. (1) Identical (x, t_x, T) rows are collapsed into weights (by a radix
+/// sort of packed keys, see <see cref="Build"/>). (2) Rows are grouped by x, because every gamma and digamma term depends on
 /// x only: the special functions run once per distinct x. (3) ln(α + t) and 1/(α + t) depend on the time value only,
 /// so they are computed once per distinct t_x or T value and rows refer to them by index: summaries built from
 /// day-stamped transactions share a few hundred time values, and each row then costs one exponential and one

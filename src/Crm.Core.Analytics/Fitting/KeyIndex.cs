@@ -7,9 +7,10 @@ namespace Crm.Core.Analytics.Fitting;
 /// table on plain arrays: no allocation per key, no boxing, no per-entry objects.
 /// </summary>
 /// <remarks>
-/// Collapsing a million (x, t_x, T) rows through <c>Dictionary&lt;RecencyFrequency, double&gt;</c> took over a second
-/// (per-entry objects, a weak combined hash); this table does it in a few tens of milliseconds. Doubles are keyed by
-/// their bit pattern (<see cref="Bits"/> maps −0.0 to +0.0 first, so equal values get equal keys). Not thread-safe.
+/// Used to number distinct time values and distinct (x, T) pairs, of which summaries of day-stamped transactions have
+/// few, so the table stays cache-resident. (For a million distinct keys any hash costs a random memory access per key;
+/// the BG/NBD likelihood therefore collapses rows by sorting instead.) Doubles are keyed by their bit pattern
+/// (<see cref="Bits"/> maps −0.0 to +0.0 first, so equal values get equal keys). Not thread-safe.
 /// </remarks>
 internal sealed class KeyIndex
 {
