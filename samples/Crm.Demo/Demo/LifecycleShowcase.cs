@@ -1,155 +1,100 @@
-using System.Globalization;
-using Crm.Core;
-using Crm.Core.Customers;
 using Crm.Core.Lifecycle;
-using Crm.Core.Segmentation;
-using Crm.Demo.Cli;
+using Crm.Core.Purchases;
+using Crm.Demo.Data;
 using NodaTime;
 using Spectre.Console;
 
 namespace Crm.Demo.Demo;
 
 /// <summary>
-/// A lifecycle journey: Ada signs up, buys, becomes a repeat customer, goes quiet (at risk, lapsed, churned), comes
-/// back (reactivated), marries, and gets next-best offers with reasons; then the holdings report on a small portfolio.
+/// Lifecycle: every customer's journey replayed from the data — registration makes a lead, the default B2C rules move
+/// buyers to first-time, repeat and loyal customers — and the nightly engagement evaluation (active, at risk, lapsed,
+/// churned, reactivated) 90 days ago and today.
 /// </summary>
 public static class LifecycleShowcase
 {
-    private static readonly DateTimeZone Zone = DateTimeZoneProviders.Tzdb["Europe/Berlin"];
+    /// <summary>The engagement rules' evaluator in the shop's zone.</summary>
+    public static readonly EngagementEvaluator Evaluator = new(EngagementRules.Default, RetailDataSet.Zone);
 
-    /// <summary>Writes the showcase to the context's console.</summary>
-    public static void Run(CliContext context)
+    /// <summary>
+    /// Replays one customer's lifecycle up to the end of <paramref name="asOf"/>: the sign-up, each purchase day with the
+    /// default transition rules applied, returns as service touchpoints, then the engagement evaluation.
+    /// </summary>
+    public static CustomerLifecycle Follow(GeneratedCustomer generated, IEnumerable<Purchase> purchases, LocalDate asOf)
     {
-        var console = context.Console;
+        ArgumentNullException.ThrowIfNull(generated);
+        ArgumentNullException.ThrowIfNull(purchases);
+        var customer = generated.Customer;
+        var actor = generated.RegisteredVia.ToString().ToLowerInvariant();
+        var lifecycle = CustomerLifecycle.Start(customer.Id, LifecycleModel.B2C, customer.CreatedAt, actor);
+        lifecycle.Advance(LifecycleModel.B2CStages.Lead, customer.CreatedAt, actor, "registered");
+        int days = 0, returns = 0;
+        foreach (var purchase in purchases.Where(p => p.OccurredAt.InZone(RetailDataSet.Zone).Date <= asOf))
+        {
+            if (purchase.IsRefund)
+            {
+                returns++;
+            }
+            else if (lifecycle.RecordPurchase(purchase.OccurredAt.InZone(RetailDataSet.Zone).Date))
+            {
+                days++;
+            }
+            // The facts a host knows at that moment; the rule set decides the stage.
+            lifecycle.ApplyRules(TransitionRuleSet.DefaultB2C, new LifecycleFacts(days, ServiceInteractions: returns), purchase.OccurredAt);
+        }
+        lifecycle.Evaluate(Evaluator, asOf.PlusDays(1).AtStartOfDayInZone(RetailDataSet.Zone).ToInstant());
+        return lifecycle;
+    }
+
+    /// <summary>Writes the showcase.</summary>
+    public static Task RunAsync(DemoContext demo)
+    {
+        var console = demo.Console;
+        var data = demo.Data;
         console.Write(new Rule("[bold]Customer lifecycle[/]").LeftJustified());
 
-        var start = new LocalDate(2025, 1, 6);
-        Instant At(LocalDate day) => day.At(new LocalTime(10, 0)).InZoneLeniently(Zone).ToInstant();
+        var today = data.Customers.Select(c => Follow(c, data.PurchasesOf[c.Customer.Id], data.Today)).ToList();
+        var before = data.Customers.Select(c => Follow(c, data.PurchasesOf[c.Customer.Id], data.Today.PlusDays(-90))).ToList();
 
-        var customer = Customer.Register(new CustomerId("c-1001"), CustomerName.Person("Ada", "Lovelace"), At(start));
-        customer.GrantConsent(ConsentPurpose.Marketing, ContactChannel.Email, At(start), "signup form");
-        customer.OpenProduct(new ProductId("current-1001"), "current-account", start, At(start));
-        var lifecycle = CustomerLifecycle.Start(customer.Id, LifecycleModel.B2C, At(start), "web-signup");
-        lifecycle.Advance(LifecycleModel.B2CStages.Lead, At(start), "web-signup", "newsletter sign-up");
-
-        // Ada buys every week for ten weeks; the default rules move her up as the facts come in.
-        var evaluator = new EngagementEvaluator(EngagementRules.Default, Zone);
-        var rules = TransitionRuleSet.DefaultB2C;
-        var purchases = 0;
-        for (var week = 0; week < 10; week++)
+        var stages = new BarChart().Width(70).Label($"[bold]Current stage, {DemoContext.Day(data.Today)}[/]");
+        foreach (var stage in LifecycleModel.B2C.Stages)
         {
-            var day = start.PlusDays(7 * (week + 1));
-            lifecycle.RecordPurchase(day);
-            purchases++;
-            lifecycle.ApplyRules(rules, new LifecycleFacts(purchases, ProductsHeld: 1, ProductCategoriesHeld: 1), At(day));
+            stages.AddItem(stage.DisplayName, today.Count(l => l.CurrentStage.Id == stage.Id), Color.Aqua);
         }
-        lifecycle.ApplyRules(rules, new LifecycleFacts(purchases, 1, 1, ServiceInteractions: 1), At(start.PlusDays(75)));
+        console.Write(stages);
 
-        // Then silence, and the nightly job evaluates her engagement; she comes back on day 160.
-        var statusRows = new List<(LocalDate Day, EngagementStatus Status)>();
-        foreach (var offset in new[] { 72, 85, 92, 99, 130 })
+        // Every transition is recorded with who or which rule made it: an audit trail per customer.
+        var transitions = new Table().Title("Stage transitions").AddColumns("From", "To", "By", "Customers");
+        foreach (var g in today.SelectMany(l => l.History).Where(t => t.From is not null)
+                     .GroupBy(t => (t.From, t.To, By: t.RuleId is null ? t.Kind.ToString() : $"rule {t.RuleId}"))
+                     .OrderBy(g => LifecycleModel.B2C.RankOf(g.Key.To)).ThenBy(g => g.Key.By, StringComparer.Ordinal))
         {
-            var day = start.PlusDays(offset);
-            statusRows.Add((day, lifecycle.Evaluate(evaluator, At(day))));
+            transitions.AddRow(g.Key.From!, g.Key.To, Markup.Escape(g.Key.By), DemoContext.N(g.Count()));
         }
-        // She comes back on day 160 and buys weekly again: Reactivated for 90 days, then Active.
-        var comeback = start.PlusDays(160);
-        for (var k = 0; k <= 13; k++)
-        {
-            var day = comeback.PlusDays(7 * k);
-            lifecycle.RecordPurchase(day);
-            if (k is 0 or 10 or 13)
-            {
-                statusRows.Add((day, lifecycle.Evaluate(evaluator, At(day))));
-            }
-        }
+        transitions.Columns[3].RightAligned();
+        console.Write(transitions);
 
-        var history = new Table().Title("Stage history").AddColumn("When").AddColumn("From").AddColumn("To").AddColumn("By");
-        foreach (var t in lifecycle.History)
+        var engagement = new Table().Title("Engagement status (typical interval per customer)")
+            .AddColumns($"Status", DemoContext.Day(data.Today.PlusDays(-90)), DemoContext.Day(data.Today));
+        foreach (var status in Enum.GetValues<EngagementStatus>())
         {
-            history.AddRow(Day(t.At), t.From ?? "–", t.To, Markup.Escape(t.RuleId is null ? $"{t.Actor} ({t.Reason ?? t.Kind.ToString()})" : $"rule {t.RuleId}"));
+            engagement.AddRow(status.ToString(), DemoContext.N(before.Count(l => l.EngagementStatus == status)), DemoContext.N(today.Count(l => l.EngagementStatus == status)));
+        }
+        engagement.Columns[1].RightAligned();
+        engagement.Columns[2].RightAligned();
+        console.Write(engagement);
+        var changed = before.Zip(today).Count(p => p.First.EngagementStatus != p.Second.EngagementStatus);
+        var reactivated = today.Count(l => l.EngagementStatus == EngagementStatus.Reactivated);
+        console.MarkupLine($"{DemoContext.N(changed)} customers changed engagement status in 90 days; {DemoContext.N(reactivated)} came back after going quiet (reactivated).");
+
+        var featured = today.Single(l => l.CustomerId == data.Featured);
+        var history = new Table().Title($"Stage history of {data.Featured} {demo.NameOf(data.Featured)}").AddColumns("When", "From", "To", "By");
+        foreach (var t in featured.History)
+        {
+            history.AddRow(DemoContext.Day(t.At), t.From ?? "–", t.To, Markup.Escape(t.RuleId is null ? $"{t.Actor} ({t.Reason ?? t.Kind.ToString()})" : $"rule {t.RuleId}"));
         }
         console.Write(history);
-        console.MarkupLine($"Highest stage reached: [bold]{lifecycle.HighestStage.DisplayName}[/]; touchpoints: {string.Join(", ", lifecycle.Touchpoints.Select(t => t.Name))}");
-
-        var engagement = new Table().Title("Engagement (weekly buyer: typical interval 7 days)").AddColumn("Evaluated on").AddColumn("Days since last purchase").AddColumn("Status");
-        foreach (var (day, status) in statusRows)
-        {
-            // The last purchase on or before the evaluation day: weekly until day 70, weekly again from day 160.
-            var last = day < comeback ? start.PlusDays(70) : comeback.PlusDays(7 * (Period.DaysBetween(comeback, day) / 7));
-            var since = Period.DaysBetween(last, day);
-            engagement.AddRow(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), since.ToString(CultureInfo.InvariantCulture), status.ToString());
-        }
-        console.Write(engagement);
-
-        // Life event → next-best offers, ranked with reasons; the card offer is excluded (no consent for SMS).
-        customer.RecordLifeEvent(LifeEventType.Marriage, start.PlusDays(240), "branch form", At(start.PlusDays(241)));
-        var profile = new CustomerProfile(customer.Id)
-        {
-            Holdings = [new ProfileHolding { ProductId = "current-1001", Category = "current-account", IsActive = true, OpenedOn = start }],
-        };
-        lifecycle.ProjectTo(profile);
-        var engine = new NextBestOfferEngine(
-        [
-            new OfferRule("mortgage-after-marriage", new ProductId("mortgage"),
-                [OfferCondition.LifeEventWithin(LifeEventType.Marriage, 180, "married in the last 6 months")], priority: 10),
-            new OfferRule("joint-account", new ProductId("joint-account"),
-                [OfferCondition.LifeEventWithin(LifeEventType.Marriage, 365, "recently married"),
-                 OfferCondition.Profile("holds a current account", new HoldsCondition(null, "current-account"))], priority: 8),
-            new OfferRule("welcome-back", new ProductId("voucher-10"),
-                [OfferCondition.EngagementIn(EngagementStatus.Reactivated, EngagementStatus.Active),
-                 OfferCondition.StageAtLeast(LifecycleModel.B2CStages.RepeatCustomer)], priority: 3),
-            new OfferRule("credit-card-sms", new ProductId("credit-card"),
-                [OfferCondition.HoldsCategory("current-account")], priority: 20, channel: ContactChannel.Sms),
-            new OfferRule("graduate-car-loan", new ProductId("car-loan"),
-                [OfferCondition.LifeEventWithin(LifeEventType.Graduation, 365)], priority: 15),
-        ], Zone);
-        var asOf = At(start.PlusDays(251));
-        var offers = new Table().Title("Next-best offers for Ada").AddColumn("#").AddColumn("Offer").AddColumn("Why");
-        foreach (var offer in engine.NextBestOffers(new OfferContext(customer, profile, lifecycle), asOf, max: 3))
-        {
-            offers.AddRow(offer.Rank.ToString(CultureInfo.InvariantCulture), offer.Offer.Product.Value, Markup.Escape(string.Join("; ", offer.Reasons)));
-        }
-        console.Write(offers);
-        foreach (var decision in engine.Explain(new OfferContext(customer, profile, lifecycle), asOf).Where(d => d.Outcome != OfferOutcome.Eligible))
-        {
-            console.MarkupLine(Markup.Escape($"  not offered: {decision.Offer.Id} — {decision.Outcome}"));
-        }
-
-        HoldingsReport(console);
+        console.MarkupLine($"Engagement today: [bold]{featured.EngagementStatus}[/]; touchpoints: {Markup.Escape(string.Join(", ", featured.Touchpoints.Select(t => t.Name).DefaultIfEmpty("none")))}");
+        return Task.CompletedTask;
     }
-
-    private static void HoldingsReport(IAnsiConsole console)
-    {
-        // A small generated portfolio in which more products mean fewer leavers, as in retail banking.
-        var from = new LocalDate(2025, 1, 1);
-        var to = new LocalDate(2025, 12, 31);
-        var random = new Random(7);
-        var churnChance = new[] { 0.5, 0.33, 0.1 };
-        var categories = new[] { "current-account", "savings", "credit-card", "mortgage" };
-        var profiles = Enumerable.Range(0, 3000).Select(i =>
-        {
-            var held = 1 + (i % 4);
-            var leaves = random.NextDouble() < churnChance[Math.Min(held, 3) - 1];
-            var closed = leaves ? from.PlusDays(random.Next(1, 360)) : (LocalDate?)null;
-            return new CustomerProfile(new CustomerId($"p{i}"))
-            {
-                Holdings = [.. categories.Take(held).Select(c => new ProfileHolding { ProductId = $"{c}-{i}", Category = c, OpenedOn = from.PlusDays(-30), ClosedOn = closed, IsActive = !leaves })],
-            };
-        }).ToList();
-
-        var report = HoldingsAnalysis.ChurnByProductsHeld(profiles, from, to);
-        var table = new Table().Title("Churn by products held, 2025").AddColumn("Products").AddColumn("Customers").AddColumn("Churned").AddColumn("Churn rate");
-        foreach (var bucket in report.Buckets)
-        {
-            table.AddRow(bucket.Label, bucket.Customers.ToString(CultureInfo.InvariantCulture), bucket.Churned.ToString(CultureInfo.InvariantCulture),
-                bucket.ChurnRate.ToString("P0", CultureInfo.InvariantCulture));
-        }
-        console.Write(table);
-        var family = new CategoryFamily("everyday banking", "current-account", "savings", "credit-card");
-        var candidates = HoldingsAnalysis.CrossSellCandidates(profiles, family, to).Count();
-        console.MarkupLine($"Cross-sell candidates (1–2 of {family.Categories.Count} everyday-banking products): [bold]{candidates}[/]");
-    }
-
-    private static string Day(Instant instant) => instant.InZone(Zone).Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -1,129 +1,130 @@
 using System.Globalization;
 using Crm.Core;
 using Crm.Core.Customers;
-using Crm.Core.DependencyInjection;
 using Crm.Core.Loyalty;
 using Crm.Core.Purchases;
-using Crm.Demo.Cli;
-using Microsoft.Extensions.DependencyInjection;
+using Crm.Demo.Data;
 using NodaTime;
 using Spectre.Console;
 
 namespace Crm.Demo.Demo;
 
 /// <summary>
-/// Loyalty: one member's points and tier moving through a year — registration, purchases with rule explanations,
-/// a tier upgrade, a redemption, a partial return, a retried request, expiry and a downgrade — all through
-/// <see cref="LoyaltyService"/> over the in-memory store.
+/// Loyalty: the followed customer's purchases and return replayed through <see cref="LoyaltyService"/> over the
+/// EF Core store — points with rule explanations, tiers moving up and down, a return taking points back — then the
+/// tiers the most frequent buyers reach.
 /// </summary>
 public static class LoyaltyShowcase
 {
-    /// <summary>Writes the showcase to the context's console.</summary>
-    public static void Run(CliContext context)
+    /// <summary>How many of the most frequent buyers join the club in the demo (each operation is one unit of work).</summary>
+    public const int ClubSize = 20;
+
+    /// <summary>The programme: 1 point per euro, double on camping gear, tiers on the points of a rolling year.</summary>
+    public static readonly LoyaltyProgramme Programme = new(new ProgrammeId("club"), RetailDataSet.Currency, RetailDataSet.Zone,
+        new EarningRuleSet(
+        [
+            new SpendRule("base", 1m),                                             // 1 point per euro
+            new MultiplierRule("camping-x2", 2m, categories: ["tents", "sleeping"]), // double points on camping gear
+            new TierBonusRule("gold-bonus", "GOLD", 1.25m),                        // GOLD members earn 25 % more
+            new EventRule("welcome", LoyaltyEventType.Registration, 100),
+        ]),
+        expiry: ExpiryPolicy.AfterDays(365),
+        negativeBalancePolicy: NegativeBalancePolicy.ClampAtZero,
+        redemption: new RedemptionPolicy(new Money(0.01m, RetailDataSet.Currency), minimumBalance: 200, maximumOrderShare: 0.5m),
+        tiers: new TierPolicy([new("BRONZE", 0m), new("SILVER", 750m), new("GOLD", 2500m)],
+            window: QualificationWindowKind.RollingDays, windowDays: 365, downgrade: DowngradeMode.AtPeriodEnd));
+
+    /// <summary>Writes the showcase.</summary>
+    public static async Task RunAsync(DemoContext demo)
     {
-        var clock = new DemoClock(Instant.FromUtc(2026, 1, 5, 10, 0));
-        var services = new ServiceCollection();
-        services.AddSingleton<IClock>(clock);
-        services.AddCrmCore().UseInMemoryStore();
-        using var provider = services.BuildServiceProvider();
+        var console = demo.Console;
+        var data = demo.Data;
+        console.Write(new Rule("[bold]Loyalty: points and tiers over time[/]").LeftJustified());
 
-        var programme = new LoyaltyProgramme(new ProgrammeId("club"), Currency.EUR, DateTimeZone.Utc,
-            new EarningRuleSet(
-            [
-                new SpendRule("base", 1m),                                      // 1 point per euro; delivery excluded by default
-                new MultiplierRule("shoes-x2", 2m, categories: ["shoes"]),      // double points on shoes
-                new TierBonusRule("gold-bonus", "GOLD", 1.25m),                 // GOLD members earn 25 % more
-                new EventRule("welcome", LoyaltyEventType.Registration, 100),
-                new EventRule("first-order", LoyaltyEventType.FirstPurchase, 50),
-            ]),
-            expiry: ExpiryPolicy.AfterDays(365),
-            negativeBalancePolicy: NegativeBalancePolicy.ClampAtZero,
-            redemption: new RedemptionPolicy(new Money(0.01m, Currency.EUR), minimumBalance: 200, maximumOrderShare: 0.5m),
-            tiers: new TierPolicy([new("BRONZE", 0m), new("SILVER", 500m), new("GOLD", 1500m)],
-                window: QualificationWindowKind.RollingDays, windowDays: 365, downgrade: DowngradeMode.AtPeriodEnd));
-        var member = new CustomerId("C-1001");
-
-        var table = new Table().Title("Loyalty: one member's year").AddColumn("When").AddColumn("What").AddColumn(new TableColumn("Points").RightAligned())
-            .AddColumn(new TableColumn("Available").RightAligned()).AddColumn("Tier");
-
-        T Do<T>(Func<LoyaltyService, Task<T>> action)
+        var member = data.Featured;
+        var table = new Table().Title($"{member} {demo.NameOf(member)} in the club").AddColumns("When", "What", "Points", "Available", "Tier");
+        table.Columns[2].RightAligned();
+        table.Columns[3].RightAligned();
+        EarnEntry? explained = null;
+        await ReplayAsync(demo, member, async (what, entry) =>
         {
-            using var scope = provider.CreateScope();
-            return action(scope.ServiceProvider.GetRequiredService<LoyaltyService>()).GetAwaiter().GetResult();
+            var account = await demo.InScopeAsync<LoyaltyService, LoyaltyAccount?>(s => s.FindAccountAsync(Programme, member));
+            table.AddRow(DemoContext.Day(demo.Clock.Now), Markup.Escape(what), (entry?.Points ?? 0).ToString("+#;-#;0", CultureInfo.InvariantCulture),
+                DemoContext.N(account!.BalanceAt(demo.Clock.Now).Available), account.Tier);
+            // Keep the first earn that more than one rule contributed to: its explanation teaches the most.
+            explained ??= entry is EarnEntry { Contributions.Count: > 1 } earn ? earn : null;
+        });
+        console.Write(table);
+        if (explained is not null)
+        {
+            console.MarkupLine($"[bold]Why order {Markup.Escape(explained.SourceId)} earned {explained.Points} points:[/]");
+            foreach (var contribution in explained.Contributions)
+            {
+                console.MarkupLine("  " + Markup.Escape(contribution.Explain()));
+            }
+        }
+        var history = (await demo.InScopeAsync<LoyaltyService, LoyaltyAccount?>(s => s.FindAccountAsync(Programme, member)))!.TierHistory;
+        console.MarkupLine("[bold]Tier changes:[/]");
+        foreach (var change in history)
+        {
+            console.MarkupLine("  {0}: {1} → {2} ({3}; {4})", DemoContext.Day(change.At), change.From, change.To, change.Reason, Markup.Escape(change.Evidence));
         }
 
-        void Row(string what, long points)
+        // The club: the most frequent buyers, replayed the same way; where their tiers stand today.
+        var club = data.Customers.Select(c => c.Customer.Id).Where(id => id != member)
+            .OrderByDescending(id => data.PurchasesOf[id].Count()).ThenBy(id => id).Take(ClubSize - 1).ToList();
+        foreach (var id in club)
         {
-            var account = Do(s => s.FindAccountAsync(programme, member))!;
-            table.AddRow(clock.Now.InUtc().Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Markup.Escape(what),
-                points.ToString("+#;-#;0", CultureInfo.InvariantCulture),
-                account.BalanceAt(clock.Now).Available.ToString(CultureInfo.InvariantCulture), account.Tier);
+            await ReplayAsync(demo, id, (_, _) => Task.CompletedTask);
         }
-
-        Purchase Order(string id, params PurchaseLine[] lines) => Purchase.Create(new TransactionId(id), member, clock.Now, Channel.Web, lines);
-        PurchaseLine Line(string sku, decimal price, string category, PurchaseLineKind kind = PurchaseLineKind.Product) =>
-            new(new Sku(sku), 1m, new Money(price, Currency.EUR), category, kind: kind);
-
-        var welcome = Do(s => s.AwardEventAsync(programme, member, new LoyaltyEvent(LoyaltyEventType.Registration, "registration", clock.Now)));
-        Row("joined the club", welcome.Entry.Points);
-
-        clock.Advance(Duration.FromDays(10));
-        var first = Do(s => s.AccrueAsync(programme, Order("O-1", Line("RUN-1", 120m, "shoes"), Line("SHIP", 4.90m, "delivery", PurchaseLineKind.Delivery))));
-        Row("order O-1: shoes + delivery", first.Entry.Points);
-
-        clock.Advance(Duration.FromDays(30));
-        var second = Do(s => s.AccrueAsync(programme, Order("O-2", Line("TENT-4", 480m, "outdoor"))));
-        Row("order O-2: tent", second.Entry.Points);
-
-        clock.Advance(Duration.FromDays(30));
-        var third = Do(s => s.AccrueAsync(programme, Order("O-3", Line("BIKE-9", 900m, "bikes"))));
-        Row("order O-3: bike", third.Entry.Points);
-
-        clock.Advance(Duration.FromDays(5));
-        var fourth = Do(s => s.AccrueAsync(programme, Order("O-4", Line("HELMET", 80m, "bikes"))));
-        Row("order O-4: helmet, as GOLD", fourth.Entry.Points);
-
-        var retried = Do(s => s.AccrueAsync(programme, Order("O-4", Line("HELMET", 80m, "bikes"))));
-        Row($"O-4 resent: {(retried.AlreadyApplied ? "ignored" : "COUNTED TWICE")}", 0);
-
-        clock.Advance(Duration.FromDays(2));
-        var redeem = Do(s => s.RedeemAsync(programme, member, 400, "pay:O-5", new Money(60m, Currency.EUR)));
-        Row("4.00 EUR of O-5 paid in points", redeem.Entry.Points);
-
-        clock.Advance(Duration.FromDays(3));
-        var refund = Purchase.CreateRefund(new TransactionId("R-3"), member, clock.Now, Channel.Branch, new TransactionId("O-3"),
-            [new PurchaseLine(new Sku("BIKE-9"), -1m, new Money(450m, Currency.EUR), "bikes")]);
-        var reverse = Do(s => s.ReverseAsync(programme, refund));
-        Row("half of O-3 returned", reverse.Entry.Points);
-
-        clock.Advance(Duration.FromDays(400));
-        var expired = Do(s => s.ExpireDueAsync(programme, member));
-        Row("13 months later: expiry", expired?.Points ?? 0);
-        var change = Do(s => s.EvaluateTierAsync(programme, member));
-        Row($"tier review: {change?.Reason.ToString() ?? "no change"}", 0);
-
-        context.Console.Write(table);
-        context.Console.MarkupLine("[bold]Why order O-1 earned {0} points:[/]", first.Entry.Points);
-        foreach (var contribution in first.Entry.Contributions)
+        var tiers = new BarChart().Width(70).Label($"[bold]Tiers of the {ClubSize} most frequent buyers, {DemoContext.Day(data.Today)}[/]");
+        var accounts = new List<LoyaltyAccount>();
+        foreach (var id in club.Append(member))
         {
-            context.Console.MarkupLine("  {0}", Markup.Escape(contribution.Explain()));
+            accounts.Add((await demo.InScopeAsync<LoyaltyService, LoyaltyAccount?>(s => s.FindAccountAsync(Programme, id)))!);
         }
-        var history = Do(s => s.FindAccountAsync(programme, member))!.TierHistory;
-        context.Console.MarkupLine("[bold]Tier changes:[/]");
-        foreach (var tierChange in history)
+        foreach (var (tier, color) in new[] { ("BRONZE", Color.Orange3), ("SILVER", Color.Silver), ("GOLD", Color.Gold1) })
         {
-            context.Console.MarkupLine("  {0}: {1} → {2} ({3}; {4})", tierChange.At.InUtc().Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                tierChange.From, tierChange.To, tierChange.Reason, Markup.Escape(tierChange.Evidence));
+            tiers.AddItem(tier, accounts.Count(a => a.Tier == tier), color);
         }
+        console.Write(tiers);
+        console.MarkupLine($"Points outstanding in the club: [bold]{DemoContext.N(accounts.Sum(a => a.BalanceAt(data.Now).Available))}[/]; tier changes so far: {DemoContext.N(accounts.Sum(a => a.TierHistory.Count))}.");
+        demo.Clock.Now = data.Now;
     }
 
-    /// <summary>A clock the story moves forward by hand.</summary>
-    private sealed class DemoClock(Instant start) : IClock
+    /// <summary>
+    /// Replays a customer's history through the service: the welcome bonus, every purchase and return at the time it
+    /// happened (the clock moves with it), the tier review and expiry today. Each call is one unit of work.
+    /// </summary>
+    private static async Task ReplayAsync(DemoContext demo, CustomerId member, Func<string, LedgerEntry?, Task> row)
     {
-        public Instant Now { get; private set; } = start;
-
-        public void Advance(Duration by) => Now += by;
-
-        public Instant GetCurrentInstant() => Now;
+        var registered = demo.Data.CustomerById[member].Customer.CreatedAt;
+        demo.Clock.Now = registered;
+        var welcome = await demo.InScopeAsync<LoyaltyService, LedgerResult<EarnEntry>>(s =>
+            s.AwardEventAsync(Programme, member, new LoyaltyEvent(LoyaltyEventType.Registration, "registration", registered)));
+        await row("joined the club", welcome.Entry);
+        foreach (var purchase in demo.Data.PurchasesOf[member])
+        {
+            demo.Clock.Now = purchase.OccurredAt;
+            if (purchase.IsRefund)
+            {
+                var reversed = await demo.InScopeAsync<LoyaltyService, LedgerResult<ReverseEntry>>(s => s.ReverseAsync(Programme, purchase));
+                await row($"return {purchase.Id}: {purchase.Total}", reversed.Entry);
+            }
+            else
+            {
+                var earned = await demo.InScopeAsync<LoyaltyService, LedgerResult<EarnEntry>>(s => s.AccrueAsync(Programme, purchase));
+                await row($"order {purchase.Id}: {purchase.Total}", earned.Entry);
+            }
+        }
+        demo.Clock.Now = demo.Data.Now;
+        if (await demo.InScopeAsync<LoyaltyService, ExpireEntry?>(s => s.ExpireDueAsync(Programme, member)) is { } expired)
+        {
+            await row("points older than a year expire", expired);
+        }
+        if (await demo.InScopeAsync<LoyaltyService, TierChange?>(s => s.EvaluateTierAsync(Programme, member)) is { } change)
+        {
+            await row($"tier review: {change.From} → {change.To}", null);
+        }
     }
 }

@@ -1,141 +1,155 @@
 using Crm.Core;
 using Crm.Core.Customers;
-using Crm.Core.DependencyInjection;
+using Crm.Core.EntityFrameworkCore.Rfm;
+using Crm.Core.Purchases;
+using Crm.Core.Rfm;
 using Crm.Core.Segmentation;
-using Crm.Demo.Cli;
-using Microsoft.Extensions.DependencyInjection;
+using Crm.Demo.Data;
 using NodaTime;
 using Spectre.Console;
 
 namespace Crm.Demo.Demo;
 
 /// <summary>
-/// Segmentation: rules as JSON, a refresh that applies only the difference (who entered, who left), one customer
-/// explained, a consent-aware audience and treatments by precedence.
+/// Segmentation: rules as JSON evaluated by SQL against the profiles in SQLite (the EF-backed
+/// <see cref="ICustomerProfileStore"/>), refreshed a month ago and today so only the differences are applied — who
+/// entered, who left — then one customer explained and a consent-aware audience.
 /// </summary>
 public static class SegmentationShowcase
 {
-    private const string ChampionsJson = """
-        {"schema":1,"rule":{"all":[
-          {"field":"purchases.count","op":"gte","value":5},
-          {"field":"purchases.last","op":"gte","value":{"daysAgo":60}}]}}
-        """;
+    private static readonly (SegmentId Id, string Name, string Json)[] Segments =
+    [
+        (new("champions"), "Champions", """{"schema":1,"rule":{"all":[{"field":"rfm.segment","op":"eq","value":"Champions"}]}}"""),
+        (new("regulars"), "Regulars", """{"schema":1,"rule":{"all":[{"field":"purchases.count","op":"gte","value":4},{"field":"purchases.last","op":"gte","value":{"daysAgo":90}}]}}"""),
+        (new("at-risk"), "At risk", """{"schema":1,"rule":{"all":[{"field":"purchases.count","op":"gte","value":3},{"not":{"field":"purchases.last","op":"gte","value":{"daysAgo":120}}}]}}"""),
+        (new("campers"), "Bought a tent this year", """{"schema":1,"rule":{"purchased":"category","key":"tents","since":{"daysAgo":365}}}"""),
+        (new("lapsed"), "Lapsed or churned", """{"schema":1,"rule":{"field":"lifecycle.engagement","op":"in","values":["Lapsed","Churned"]}}"""),
+    ];
 
-    private const string AtRiskJson = """
-        {"schema":1,"rule":{"all":[
-          {"field":"purchases.count","op":"gte","value":3},
-          {"not":{"field":"purchases.last","op":"gte","value":{"daysAgo":120}}}]}}
-        """;
-
-    /// <summary>Writes the showcase to the context's console.</summary>
-    public static void Run(CliContext context) => RunAsync(context).GetAwaiter().GetResult();
-
-    private static async Task RunAsync(CliContext context)
+    /// <summary>Writes the showcase.</summary>
+    public static async Task RunAsync(DemoContext demo, RfmResult<CustomerId> rfmToday)
     {
-        var console = context.Console;
-        console.Write(new Rule("[bold]Segmentation[/]").LeftJustified());
+        var console = demo.Console;
+        var data = demo.Data;
+        console.Write(new Rule("[bold]Segmentation: who entered, who left[/]").LeftJustified());
 
-        var clock = new DemoClock { Now = Instant.FromUtc(2024, 6, 1, 9, 0) };
-        var services = new ServiceCollection();
-        services.AddSingleton<IClock>(clock);
-        services.AddCrmCore().UseInMemoryStore();
-        using var provider = services.BuildServiceProvider();
-        var profiles = provider.GetRequiredService<ICustomerProfileStore>();
-        var today = new LocalDate(2024, 6, 1);
-
-        // Twelve customers with different purchase rhythms; three have marketing consent by email.
-        var random = new Random(7);
-        for (var i = 1; i <= 12; i++)
+        foreach (var (id, name, json) in Segments)
         {
-            await profiles.UpsertAsync(new CustomerProfile(new CustomerId($"C{i:000}"))
-            {
-                PurchaseCount = random.Next(0, 12),
-                LastPurchaseDate = today.PlusDays(-random.Next(0, 200)),
-                Consents = i % 3 == 1 ? [CustomerProfile.ConsentKey("marketing", Channel.Email)] : [],
-            });
+            await demo.InScopeAsync<SegmentService, Segment>(s => s.DefineDynamicAsync(id, name, SegmentDefinitionJson.Parse(json)));
         }
+        console.MarkupLine("[grey]Regulars rule (JSON):[/] " + Markup.Escape(Segments[1].Json));
 
-        var champions = new SegmentId("champions");
-        var atRisk = new SegmentId("at-risk");
-        await InScope(provider, async s =>
+        // A month ago: profiles as they were then, the clock set then ("daysAgo" counts from the clock).
+        var monthAgo = data.Today.PlusDays(-30);
+        var rfmThen = await demo.InScopeAsync<DatabaseRfmCalculator, RfmResult<CustomerId>>(c => c.ComputeAsync(RfmShowcase.Options(monthAgo)));
+        var stored = await UpsertProfilesAsync(demo, monthAgo, rfmThen);
+        demo.Clock.Now = monthAgo.PlusDays(1).AtStartOfDayInZone(RetailDataSet.Zone).ToInstant() - Duration.FromSeconds(1);
+        var first = await demo.InScopeAsync<SegmentService, IReadOnlyList<SegmentRefreshResult>>(s => s.RefreshAllAsync());
+
+        // Today: new purchases, new RFM scores, new engagement; the refresh applies only the difference.
+        await UpsertProfilesAsync(demo, data.Today, rfmToday, stored);
+        demo.Clock.Now = data.Now;
+        var second = await demo.InScopeAsync<SegmentService, IReadOnlyList<SegmentRefreshResult>>(s => s.RefreshAllAsync());
+
+        var table = new Table().Title($"Segment refreshes on {DemoContext.Day(monthAgo)} and {DemoContext.Day(data.Today)}")
+            .AddColumns("Segment", "Members a month ago", "Entered", "Left", "Members today", "For example");
+        foreach (var (before, after) in first.Zip(second))
         {
-            await s.DefineDynamicAsync(champions, "Champions", SegmentDefinitionJson.Parse(ChampionsJson));
-            await s.DefineDynamicAsync(atRisk, "At risk", SegmentDefinitionJson.Parse(AtRiskJson));
-            await s.DefineStaticListAsync(new SegmentId("press"), "Press contacts");
-            await s.IncludeAsync(new SegmentId("press"), new CustomerId("C003"));
-        });
-
-        console.MarkupLine("[grey]Champions rule (JSON):[/] " + Markup.Escape(SegmentDefinitionJson.Serialize(SegmentDefinitionJson.Parse(ChampionsJson))));
-        Show(console, "First refresh", await InScope(provider, s => s.RefreshAllAsync()));
-
-        // A month passes; two customers buy again, one champion goes quiet.
-        clock.Now += Duration.FromDays(30);
-        var now = clock.GetCurrentInstant().InUtc().Date;
-        foreach (var (id, count) in new[] { ("C002", 9), ("C005", 6) })
-        {
-            var p = (await profiles.FindAsync(new CustomerId(id)))!;
-            p.PurchaseCount = count;
-            p.LastPurchaseDate = now;
-            await profiles.UpsertAsync(p);
+            var example = after.Entered.Take(2).Select(id => "+" + demo.NameOf(id)).Concat(after.Left.Take(1).Select(id => "−" + demo.NameOf(id)));
+            table.AddRow(Segments.Single(s => s.Id == after.SegmentId).Name, DemoContext.N(before.MemberCount), "[green]+" + DemoContext.N(after.Entered.Count) + "[/]",
+                "[red]−" + DemoContext.N(after.Left.Count) + "[/]", DemoContext.N(after.MemberCount), string.Join(", ", example));
         }
-        Show(console, "A month later: only the changes are applied", await InScope(provider, s => s.RefreshAllAsync()));
-        Show(console, "Refreshing again changes nothing", await InScope(provider, s => s.RefreshAllAsync()));
+        foreach (var column in table.Columns.Skip(1).Take(4))
+        {
+            column.RightAligned();
+        }
+        console.Write(table);
+        var again = await demo.InScopeAsync<SegmentService, IReadOnlyList<SegmentRefreshResult>>(s => s.RefreshAllAsync());
+        console.MarkupLine($"Refreshing again changes {DemoContext.N(again.Sum(r => r.Entered.Count + r.Left.Count))} memberships: a refresh is idempotent.");
 
-        var explained = await InScope(provider, s => s.ExplainAsync(champions, new CustomerId("C001")));
-        var explain = new Table().Title("Why is C001 (not) a champion?").AddColumn("Condition").AddColumn("Matched").AddColumn("Actual");
-        foreach (var condition in explained.Conditions)
+        var regulars = Segments[1].Id;
+        var explanation = await demo.InScopeAsync<SegmentService, RuleExplanation>(s => s.ExplainAsync(regulars, data.Featured));
+        var explain = new Table().Title($"Is {data.Featured} {demo.NameOf(data.Featured)} a regular? {(explanation.Matched ? "[green]yes[/]" : "[red]no[/]")}")
+            .AddColumns("Condition", "Matched", "Actual");
+        foreach (var condition in explanation.Conditions)
         {
             explain.AddRow(Markup.Escape(condition.Condition), condition.Matched ? "[green]yes[/]" : "[red]no[/]", Markup.Escape(condition.Actual ?? "-"));
         }
         console.Write(explain);
 
-        var members = await InScope(provider, s => s.GetMembersAsync(champions));
-        var audience = await InScope(provider, s => s.GetAudienceAsync(champions, AudiencePurpose.Marketing(Channel.Email)));
-        console.MarkupLine($"Champions: {members.Count} members, {audience.Count} may receive marketing email (consent); a service notice reaches all {members.Count}.");
+        // Audiences respect consent: marketing email only reaches members who agreed to it.
+        var members = await demo.InScopeAsync<SegmentService, IReadOnlyList<CustomerId>>(s => s.GetMembersAsync(regulars));
+        var audience = await demo.InScopeAsync<SegmentService, IReadOnlyList<CustomerId>>(s => s.GetAudienceAsync(regulars, AudiencePurpose.Marketing(Channel.Email)));
+        console.MarkupLine($"Regulars: {DemoContext.N(members.Count)} members; {DemoContext.N(audience.Count)} may receive marketing email (consent in force).");
+    }
 
-        var plan = new TreatmentPlan(
-            [
-                new TreatmentRule(champions, new Treatment("serviceLevel", "priority line"), 20),
-                new TreatmentRule(atRisk, new Treatment("serviceLevel", "retention desk"), 30),
-                new TreatmentRule(atRisk, new Treatment("offer", "win-back 10%"), 1),
-            ],
-            additiveDimensions: ["offer"]);
-        var treatments = new Table().Title("Treatments (highest priority wins)").AddColumn("Customer").AddColumn("Segments").AddColumn("Treatments");
-        foreach (var id in members.Take(3).Concat((await InScope(provider, s => s.GetMembersAsync(atRisk))).Take(2)).Distinct())
+    /// <summary>
+    /// The host's projector: builds each customer's read model as of a day from the customer record, the purchases,
+    /// the lifecycle and the RFM scores, and stores the profiles that differ from what was stored before (a projector
+    /// that rewrites unchanged rows only makes the database busy).
+    /// </summary>
+    private static async Task<Dictionary<CustomerId, string>> UpsertProfilesAsync(DemoContext demo, LocalDate asOf, RfmResult<CustomerId> rfm,
+        Dictionary<CustomerId, string>? stored = null)
+    {
+        var scores = rfm.ToDictionary(c => c.Customer);
+        var end = asOf.PlusDays(1).AtStartOfDayInZone(RetailDataSet.Zone).ToInstant();
+        var written = new Dictionary<CustomerId, string>();
+        await demo.InScopeAsync<ICustomerProfileStore, bool>(async store =>
         {
-            var segments = await InScope(provider, s => s.GetSegmentsOfAsync(id));
-            treatments.AddRow(id.Value, string.Join(", ", segments), Markup.Escape(string.Join("; ", plan.Resolve(segments).Select(t => $"{t.Treatment.Dimension}={t.Treatment.Value}"))));
-        }
-        console.Write(treatments);
+            foreach (var generated in demo.Data.Customers)
+            {
+                var id = generated.Customer.Id;
+                var purchases = demo.Data.PurchasesOf[id].Where(p => p.OccurredAt < end).ToList();
+                var profile = Project(generated.Customer, purchases, end - Duration.FromSeconds(1));
+                LifecycleShowcase.Follow(generated, purchases, asOf).ProjectTo(profile);
+                if (scores.TryGetValue(id, out var score))
+                {
+                    (profile.RecencyScore, profile.FrequencyScore, profile.MonetaryScore, profile.RfmSegment) = (score.Score.R, score.Score.F, score.Score.M, score.Segment);
+                }
+                var content = Content(profile);
+                written[id] = content;
+                if (stored is null || stored[id] != content)
+                {
+                    await store.UpsertAsync(profile);
+                }
+            }
+            return true;
+        });
+        return written;
     }
 
-    /// <summary>A clock the demo moves by hand, so "a month later" is reproducible.</summary>
-    private sealed class DemoClock : IClock
-    {
-        public Instant Now { get; set; }
+    private static string Content(CustomerProfile p) => string.Join('|', p.PurchaseCount, p.TotalSpent, p.LastPurchaseDate, p.RfmSegment, p.RecencyScore,
+        p.FrequencyScore, p.MonetaryScore, p.LifecycleStage, p.EngagementStatus, string.Join(',', p.Consents),
+        string.Join(',', p.PurchaseStats.Select(s => $"{s.Key}:{s.Count}")));
 
-        public Instant GetCurrentInstant() => Now;
-    }
-
-    private static void Show(IAnsiConsole console, string title, IReadOnlyList<SegmentRefreshResult> results)
+    private static CustomerProfile Project(Customer customer, List<Purchase> purchases, Instant at)
     {
-        var table = new Table().Title(title).AddColumn("Segment").AddColumn("Entered").AddColumn("Left").AddColumn("Members");
-        foreach (var r in results)
+        var day = (Instant i) => i.InZone(RetailDataSet.Zone).Date;
+        var bought = purchases.Where(p => !p.IsRefund).ToList();
+        var total = purchases.Sum(p => p.Total.Amount);
+        var profile = new CustomerProfile(customer.Id)
         {
-            table.AddRow(r.SegmentId.Value, string.Join(" ", r.Entered), string.Join(" ", r.Left), r.MemberCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-        console.Write(table);
-    }
-
-    private static async Task<T> InScope<T>(ServiceProvider provider, Func<SegmentService, Task<T>> action)
-    {
-        using var scope = provider.CreateScope();
-        return await action(scope.ServiceProvider.GetRequiredService<SegmentService>());
-    }
-
-    private static async Task InScope(ServiceProvider provider, Func<SegmentService, Task> action)
-    {
-        using var scope = provider.CreateScope();
-        await action(scope.ServiceProvider.GetRequiredService<SegmentService>());
+            RegisteredOn = day(customer.CreatedAt),
+            HasEmail = customer.ContactPoints.Any(p => p.Kind == ContactKind.Email),
+            HasPhone = customer.ContactPoints.Any(p => p.Kind == ContactKind.Phone),
+            HasPostalAddress = customer.ContactPoints.Any(p => p.Kind == ContactKind.PostalAddress),
+            Consents = customer.MayContact(ConsentPurpose.Marketing, ContactChannel.Email, at) ? [CustomerProfile.ConsentKey("marketing", Channel.Email)] : [],
+            PurchaseCount = bought.Count,
+            TotalSpent = total,
+            AverageOrderValue = bought.Count == 0 ? 0 : Math.Round(total / bought.Count, 2),
+            Currency = bought.Count == 0 ? null : RetailDataSet.Currency.Code,
+            FirstPurchaseDate = bought.Count == 0 ? null : day(bought[0].OccurredAt),
+            LastPurchaseDate = bought.Count == 0 ? null : day(bought[^1].OccurredAt),
+        };
+        profile.PurchaseStats = bought.SelectMany(p => p.Lines.Select(l => (l.Category, Day: day(p.OccurredAt), l.Amount)))
+            .Where(l => l.Category is not null)
+            .GroupBy(l => l.Category!)
+            .Select(g => new ProfilePurchaseStat
+            {
+                Dimension = PurchaseDimension.Category, Key = g.Key, Count = g.Count(), Total = g.Sum(l => l.Amount.Amount),
+                FirstDate = g.Min(l => l.Day), LastDate = g.Max(l => l.Day),
+            })
+            .ToList();
+        return profile;
     }
 }

@@ -4,27 +4,6 @@ namespace Crm.Demo.Tests.Cli;
 
 public class CliAppTest
 {
-    [Fact]
-    public void No_arguments_runs_the_demo()
-    {
-        var (code, output, error) = CliRunner.Run();
-        Assert.Equal(CliApp.Success, code);
-        Assert.Contains("one record across every channel", output);
-        Assert.Equal(string.Empty, error);
-    }
-
-    [Theory]
-    [InlineData("one record across every channel")]
-    [InlineData("Customer lifecycle")]
-    [InlineData("Loyalty: one member's year")]
-    [InlineData("Segmentation")]
-    public void The_demo_tells_each_part_of_the_story_once(string heading)
-    {
-        var (_, output, _) = CliRunner.Run();
-        var occurrences = output.Split(heading).Length - 1;
-        Assert.True(occurrences == 1, $"'{heading}' appears {occurrences} times in the demo output.");
-    }
-
     [Theory]
     [InlineData("--help")]
     [InlineData("-h")]
