@@ -173,7 +173,8 @@ public sealed class RetailDataSet
                             InteractionType.Service, refundAt - Duration.FromHours(2), $"Return of {line.Sku}", "refunded", InteractionReference.ToOrder(purchase.Id)));
                     }
                 }
-                when += Duration.FromDays(Math.Max(1, Exponential(random, perYear / 365.0)));
+                // At least a day apart; a very slow buyer's next purchase may lie years ahead (capped: it ends the loop anyway).
+                when += Duration.FromDays(Math.Clamp(Exponential(random, perYear / 365.0), 1, 1000));
             }
             if (customer.MayContact(ConsentPurpose.Marketing, ContactChannel.Email, registered) && random.Double() < 0.5)
             {
