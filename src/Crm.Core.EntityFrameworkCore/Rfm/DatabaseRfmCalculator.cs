@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Crm.Core.Customers;
+using Crm.Core.Diagnostics;
 using Crm.Core.Purchases;
 using Crm.Core.Rfm;
 using Crm.Core.Tenancy;
@@ -70,21 +72,36 @@ public sealed class DatabaseRfmCalculator
                 Monetary = g.Sum(p => p.Total.Amount),
             });
 
-        var summaries = new List<RfmCustomerSummary>();
-        Currency? currency = null;
-        await foreach (var row in rows.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
+        var started = Stopwatch.GetTimestamp();
+        using var activity = CrmDiagnostics.Source.StartActivity(CrmDiagnostics.RfmComputeSpan);
+        try
         {
-            currency ??= row.Currency;
-            if (row.Currency != currency.Value)
+            var summaries = new List<RfmCustomerSummary>();
+            Currency? currency = null;
+            long groups = 0;
+            await foreach (var row in rows.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                throw new RfmCurrencyMismatchException(currency.Value, row.Currency, row.CustomerId.Value, transaction: null);
+                groups++;
+                currency ??= row.Currency;
+                if (row.Currency != currency.Value)
+                {
+                    throw new RfmCurrencyMismatchException(currency.Value, row.Currency, row.CustomerId.Value, transaction: null);
+                }
+                // Customers with refunds only are not scored (the same rule as in memory).
+                if (row.LastPurchase is Instant last)
+                {
+                    summaries.Add(new RfmCustomerSummary(row.CustomerId, last.InZone(zone).Date, row.Frequency, row.Monetary));
+                }
             }
-            // Customers with refunds only are not scored (the same rule as in memory).
-            if (row.LastPurchase is Instant last)
-            {
-                summaries.Add(new RfmCustomerSummary(row.CustomerId, last.InZone(zone).Date, row.Frequency, row.Monetary));
-            }
+            var result = RfmCalculator.Score(summaries, currency, options);
+            // Rows here are the per-customer groups the database returned, not the purchases it read.
+            RfmCalculator.Completed(activity, started, "database", groups, result.Count);
+            return result;
         }
-        return RfmCalculator.Score(summaries, currency, options);
+        catch (Exception e)
+        {
+            CrmDiagnostics.RecordFailure(activity, e);
+            throw;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Crm.Core.Diagnostics;
 using Crm.Core.Purchases;
 using Microsoft.EntityFrameworkCore;
 
@@ -54,28 +55,47 @@ public sealed class PurchaseIngestion
         Preconditions.CheckNotNull(purchases);
         Preconditions.CheckArgumentRange(nameof(batchSize), batchSize, 1, MaxBatchSize);
         long inserted = 0, skipped = 0;
-        var batch = new List<Purchase>(batchSize);
-        await foreach (var purchase in purchases.WithCancellation(cancellationToken).ConfigureAwait(false))
+        using var activity = CrmDiagnostics.Source.StartActivity(CrmDiagnostics.PurchaseIngestSpan);
+        activity?.SetTag("crm.purchases.batch_size", batchSize);
+        try
         {
-            Preconditions.CheckArgument(purchase is not null, nameof(purchases), "The purchases must not contain null.");
-            Preconditions.CheckArgument(purchase.Version == 0, nameof(purchases),
-                $"Purchase '{purchase.Id}' was already saved (version {purchase.Version}); ingestion only inserts new purchases.");
-            batch.Add(purchase);
-            if (batch.Count == batchSize)
+            var batch = new List<Purchase>(batchSize);
+            await foreach (var purchase in purchases.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                Preconditions.CheckArgument(purchase is not null, nameof(purchases), "The purchases must not contain null.");
+                Preconditions.CheckArgument(purchase.Version == 0, nameof(purchases),
+                    $"Purchase '{purchase.Id}' was already saved (version {purchase.Version}); ingestion only inserts new purchases.");
+                batch.Add(purchase);
+                if (batch.Count == batchSize)
+                {
+                    var (i, s) = await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                    inserted += i;
+                    skipped += s;
+                    batch.Clear();
+                }
+            }
+            if (batch.Count > 0)
             {
                 var (i, s) = await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
                 inserted += i;
                 skipped += s;
-                batch.Clear();
+            }
+            return new PurchaseIngestionResult(inserted, skipped);
+        }
+        catch (Exception e)
+        {
+            CrmDiagnostics.RecordFailure(activity, e);
+            throw;
+        }
+        finally
+        {
+            // Committed batches count even when a later one fails: they are stored.
+            if (activity is not null)
+            {
+                activity.SetTag("crm.purchases.inserted", inserted);
+                activity.SetTag("crm.purchases.skipped", skipped);
             }
         }
-        if (batch.Count > 0)
-        {
-            var (i, s) = await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
-            inserted += i;
-            skipped += s;
-        }
-        return new PurchaseIngestionResult(inserted, skipped);
     }
 
     private async Task<(long Inserted, long Skipped)> WriteBatchAsync(List<Purchase> batch, CancellationToken cancellationToken)
@@ -114,6 +134,15 @@ public sealed class PurchaseIngestion
         finally
         {
             _context.ChangeTracker.Clear();
+        }
+        // Counted per committed batch, so a feed failing half-way still reports what it stored.
+        if (fresh.Count > 0 && CrmDiagnostics.PurchasesInserted.Enabled)
+        {
+            CrmDiagnostics.PurchasesInserted.Add(fresh.Count);
+        }
+        if (batch.Count > fresh.Count && CrmDiagnostics.PurchasesSkipped.Enabled)
+        {
+            CrmDiagnostics.PurchasesSkipped.Add(batch.Count - fresh.Count);
         }
         return (fresh.Count, batch.Count - fresh.Count);
     }

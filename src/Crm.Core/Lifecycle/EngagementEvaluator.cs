@@ -1,4 +1,5 @@
 using System.Buffers;
+using Crm.Core.Diagnostics;
 using System.Runtime.CompilerServices;
 using Crm.Core.Customers;
 using NodaTime;
@@ -105,6 +106,30 @@ public sealed class EngagementEvaluator
     public int EvaluateBatch(Span<CustomerEngagement> customers, Instant asOf, ICollection<EngagementStatusChanged> changes)
     {
         Preconditions.CheckNotNull(changes);
+        using var activity = CrmDiagnostics.Source.StartActivity(CrmDiagnostics.LifecycleEvaluateSpan);
+        try
+        {
+            var changed = EvaluateBatchCore(customers, asOf, changes);
+            if (activity is not null)
+            {
+                activity.SetTag("crm.lifecycle.customers", customers.Length);
+                activity.SetTag("crm.lifecycle.changed", changed);
+            }
+            if (changed > 0 && CrmDiagnostics.LifecycleStatusChanges.Enabled)
+            {
+                CrmDiagnostics.LifecycleStatusChanges.Add(changed);
+            }
+            return changed;
+        }
+        catch (Exception e)
+        {
+            CrmDiagnostics.RecordFailure(activity, e);
+            throw;
+        }
+    }
+
+    private int EvaluateBatchCore(Span<CustomerEngagement> customers, Instant asOf, ICollection<EngagementStatusChanged> changes)
+    {
         var date = asOf.InZone(Zone).Date;
         var day = PurchaseSummary.DayNumber(date);
 

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Crm.Core.Customers;
+using Crm.Core.Diagnostics;
 using Crm.Core.Purchases;
 using NodaTime;
 
@@ -29,12 +31,41 @@ public static class RfmCalculator
     {
         Preconditions.CheckNotNull(purchases);
         var accumulator = new RfmAccumulator(options);
-        foreach (var purchase in purchases)
+        var started = Stopwatch.GetTimestamp();
+        using var activity = CrmDiagnostics.Source.StartActivity(CrmDiagnostics.RfmComputeSpan);
+        try
         {
-            Preconditions.CheckArgument(purchase is not null, nameof(purchases), "The sequence must not contain null.");
-            accumulator.Add(purchase.CustomerId, purchase.TransactionId, purchase.OccurredAt, purchase.Total);
+            long rows = 0;
+            foreach (var purchase in purchases)
+            {
+                Preconditions.CheckArgument(purchase is not null, nameof(purchases), "The sequence must not contain null.");
+                accumulator.Add(purchase.CustomerId, purchase.TransactionId, purchase.OccurredAt, purchase.Total);
+                rows++;
+            }
+            var result = accumulator.ToResult();
+            Completed(activity, started, PurchasesInput, rows, result.Count);
+            return result;
         }
-        return accumulator.ToResult();
+        catch (Exception e)
+        {
+            CrmDiagnostics.RecordFailure(activity, e);
+            throw;
+        }
+    }
+
+    private const string PurchasesInput = "purchases";
+    private const string ColumnsInput = "columns";
+
+    /// <summary>Tags the span and records the duration; customer keys never go on tags, only counts.</summary>
+    internal static void Completed(Activity? activity, long started, string input, long rows, int customers)
+    {
+        if (activity is not null)
+        {
+            activity.SetTag("crm.rfm.input", input);
+            activity.SetTag("crm.rfm.rows", rows);
+            activity.SetTag("crm.rfm.customers", customers);
+        }
+        CrmDiagnostics.RecordRfmDuration(started, input);
     }
 
     /// <summary>
@@ -79,15 +110,25 @@ public static class RfmCalculator
         Preconditions.CheckArgument(dates.Length == n && amounts.Length == n, nameof(dates), $"Every column needs one value per row: {n} customer keys, {dates.Length} dates, {amounts.Length} amounts.");
         Preconditions.CheckArgument(transactionKeys.IsEmpty || transactionKeys.Length == n, nameof(transactionKeys), $"Give one transaction key per row ({n}), or none.");
         Currency? resultCurrency = n == 0 ? null : currency;
-        if (transactionKeys.IsEmpty)
+        var started = Stopwatch.GetTimestamp();
+        using var activity = CrmDiagnostics.Source.StartActivity(CrmDiagnostics.RfmComputeSpan);
+        try
         {
-            var fast = BulkAggregator.TryAggregate(customerKeys, dates, amounts, options.FirstDay, options.LastDay, options.EffectiveParallelism);
-            if (fast is not null)
+            RfmResult<long>? result = null;
+            if (transactionKeys.IsEmpty)
             {
-                return fast.ToResult(options, resultCurrency);
+                var fast = BulkAggregator.TryAggregate(customerKeys, dates, amounts, options.FirstDay, options.LastDay, options.EffectiveParallelism);
+                result = fast?.ToResult(options, resultCurrency);
             }
+            result ??= ExactBulk(customerKeys.Span, transactionKeys.Span, dates.Span, amounts.Span, options).ToResult(options, resultCurrency);
+            Completed(activity, started, ColumnsInput, n, result.Count);
+            return result;
         }
-        return ExactBulk(customerKeys.Span, transactionKeys.Span, dates.Span, amounts.Span, options).ToResult(options, resultCurrency);
+        catch (Exception e)
+        {
+            CrmDiagnostics.RecordFailure(activity, e);
+            throw;
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Crm.Core.Customers;
 using Crm.Core.DependencyInjection;
+using Crm.Core.Diagnostics;
 using Crm.Core.Specifications;
 using Crm.Core.Storage;
 using NodaTime;
@@ -50,6 +51,12 @@ public sealed record AudiencePurpose
     public override string ToString() => $"{Purpose} on {Channel}{(RequiresConsent ? " (consent required)" : " (non-marketing)")}";
 }
 
+/// <summary>Progress of <see cref="SegmentService.RefreshAllAsync(IProgress{SegmentRefreshProgress}, CancellationToken)"/>, reported after each segment.</summary>
+/// <param name="Completed">Segments refreshed so far.</param>
+/// <param name="Total">Segments to refresh in all.</param>
+/// <param name="Latest">The result of the segment just refreshed.</param>
+public readonly record struct SegmentRefreshProgress(int Completed, int Total, SegmentRefreshResult Latest);
+
 /// <summary>The outcome of applying (or previewing) a segment refresh.</summary>
 /// <param name="SegmentId">The segment.</param>
 /// <param name="Entered">Customers who entered, sorted (ordinal).</param>
@@ -77,7 +84,7 @@ public sealed record MembershipChange(SegmentId SegmentId, CustomerId CustomerId
 /// <remarks>
 /// <para>Rules are evaluated as of today's date in <see cref="CrmCoreOptions.DefaultTimeZone"/>, read from the
 /// injected <see cref="IClock"/>. Time-based rules ("bought in the last 30 days") change with the date alone: hosts
-/// schedule <see cref="RefreshAllAsync"/> (e.g. daily); the library assumes no scheduler.</para>
+/// schedule <see cref="RefreshAllAsync(CancellationToken)"/> (e.g. daily); the library assumes no scheduler.</para>
 /// <para>A full refresh streams matching ids from the profile store in batches (memory grows with the number of
 /// members, not of profiles) and commits the difference once. Two refreshes of one segment at the same time: the
 /// second commit fails with <see cref="ConcurrencyConflictException"/> (the segment's version moved); retry it.</para>
@@ -196,15 +203,37 @@ public sealed class SegmentService
 
     /// <summary>Refreshes every segment, each in its own unit of work (one segment's failure leaves the others applied).</summary>
     /// <returns>One result per segment, ordered by key.</returns>
-    public async Task<IReadOnlyList<SegmentRefreshResult>> RefreshAllAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<SegmentRefreshResult>> RefreshAllAsync(CancellationToken cancellationToken = default) =>
+        RefreshAllAsync(progress: null, cancellationToken);
+
+    /// <summary>
+    /// Refreshes every segment, each in its own unit of work (one segment's failure leaves the others applied), and
+    /// reports to <paramref name="progress"/> after each segment.
+    /// </summary>
+    /// <param name="progress">Receives the count done, the total and the latest result after each segment; null for none.</param>
+    /// <param name="cancellationToken">Cancels between and within segments; segments already refreshed stay applied.</param>
+    /// <returns>One result per segment, ordered by key.</returns>
+    public async Task<IReadOnlyList<SegmentRefreshResult>> RefreshAllAsync(IProgress<SegmentRefreshProgress>? progress, CancellationToken cancellationToken = default)
     {
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
-        var results = new List<SegmentRefreshResult>();
-        foreach (var segment in catalog.Values.OrderBy(x => x.Id))
+        using var activity = CrmDiagnostics.Source.StartActivity(CrmDiagnostics.SegmentRefreshAllSpan);
+        activity?.SetTag("crm.segment.count", catalog.Count);
+        try
         {
-            results.Add(await RefreshAsync(segment, catalog, apply: true, cancellationToken).ConfigureAwait(false));
+            var results = new List<SegmentRefreshResult>(catalog.Count);
+            foreach (var segment in catalog.Values.OrderBy(x => x.Id))
+            {
+                var result = await RefreshAsync(segment, catalog, apply: true, cancellationToken).ConfigureAwait(false);
+                results.Add(result);
+                progress?.Report(new SegmentRefreshProgress(results.Count, catalog.Count, result));
+            }
+            return results;
         }
-        return results;
+        catch (Exception e)
+        {
+            CrmDiagnostics.RecordFailure(activity, e);
+            throw;
+        }
     }
 
     /// <summary>What a refresh would do now, without changing anything: member count and who would enter/leave.</summary>
@@ -311,6 +340,44 @@ public sealed class SegmentService
     }
 
     private async Task<SegmentRefreshResult> RefreshAsync(Segment segment, Dictionary<string, Segment> catalog, bool apply, CancellationToken cancellationToken)
+    {
+        using var activity = CrmDiagnostics.Source.StartActivity(CrmDiagnostics.SegmentRefreshSpan);
+        if (activity is not null)
+        {
+            // Segment ids are the host's names for audiences, not personal data; customer ids never go on tags.
+            activity.SetTag("crm.segment.id", segment.Id.Value);
+            activity.SetTag("crm.segment.applied", apply);
+        }
+        try
+        {
+            var result = await RefreshCoreAsync(segment, catalog, apply, cancellationToken).ConfigureAwait(false);
+            if (activity is not null)
+            {
+                activity.SetTag("crm.segment.entered", result.Entered.Count);
+                activity.SetTag("crm.segment.left", result.Left.Count);
+                activity.SetTag("crm.segment.member_count", result.MemberCount);
+            }
+            if (apply)
+            {
+                if (result.Entered.Count > 0 && CrmDiagnostics.SegmentEntered.Enabled)
+                {
+                    CrmDiagnostics.SegmentEntered.Add(result.Entered.Count, new KeyValuePair<string, object?>("crm.segment.id", segment.Id.Value));
+                }
+                if (result.Left.Count > 0 && CrmDiagnostics.SegmentLeft.Enabled)
+                {
+                    CrmDiagnostics.SegmentLeft.Add(result.Left.Count, new KeyValuePair<string, object?>("crm.segment.id", segment.Id.Value));
+                }
+            }
+            return result;
+        }
+        catch (Exception e)
+        {
+            CrmDiagnostics.RecordFailure(activity, e);
+            throw;
+        }
+    }
+
+    private async Task<SegmentRefreshResult> RefreshCoreAsync(Segment segment, Dictionary<string, Segment> catalog, bool apply, CancellationToken cancellationToken)
     {
         var current = new Dictionary<CustomerId, SegmentMember>();
         await foreach (var member in _members.StreamAsync(new MembersOf(segment.Id), cancellationToken).ConfigureAwait(false))
