@@ -1,6 +1,8 @@
 using System.Globalization;
+using Crm.Core.Customers;
 using Crm.Core.DependencyInjection;
 using Crm.Core.EntityFrameworkCore;
+using Crm.Core.EntityFrameworkCore.Storage;
 using Crm.Core.Storage;
 using Crm.Demo.Cli;
 using Crm.Demo.Data;
@@ -104,17 +106,15 @@ public sealed class DemoCommand : ICliCommand
         }
     }
 
-    private static async Task StoreCustomersAsync(IServiceProvider provider, RetailDataSet data, Action<double> progress)
+    private static Task StoreCustomersAsync(IServiceProvider provider, RetailDataSet data, Action<double> progress)
     {
         // Through the repositories and one unit of work per batch, as a host's import job would; a request that
         // registers one customer does the same with a batch of one.
         var interactions = data.Interactions.ToLookup(i => i.CustomerId);
-        var done = 0;
-        foreach (var batch in data.Customers.Chunk(500))
+        return DemoContext.WriteInParallelAsync(provider, data.Customers, 250, async (services, batch) =>
         {
-            await using var scope = provider.CreateAsyncScope();
-            var customers = scope.ServiceProvider.GetRequiredService<IRepository<Crm.Core.Customers.Customer, Crm.Core.Customers.CustomerId>>();
-            var timeline = scope.ServiceProvider.GetRequiredService<IRepository<Crm.Core.Customers.Interaction, Crm.Core.Customers.InteractionId>>();
+            var customers = services.GetRequiredService<IRepository<Customer, CustomerId>>();
+            var timeline = services.GetRequiredService<IRepository<Interaction, InteractionId>>();
             foreach (var c in batch)
             {
                 await customers.AddAsync(c.Customer);
@@ -123,24 +123,15 @@ public sealed class DemoCommand : ICliCommand
                     await timeline.AddAsync(interaction);
                 }
             }
-            await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync();
-            progress((done += batch.Length) / (double)data.Customers.Count);
-        }
+            await services.GetRequiredService<IUnitOfWork>().CommitAsync();
+        }, progress);
     }
 
-    private static async Task IngestPurchasesAsync(IServiceProvider provider, RetailDataSet data, Action<double> progress)
-    {
-        // Bulk loads skip the unit of work: PurchaseIngestion inserts in batches, keyed by transaction id, so a feed
-        // that fails half-way can simply be ingested again.
-        await using var scope = provider.CreateAsyncScope();
-        var ingestion = scope.ServiceProvider.GetRequiredService<Crm.Core.EntityFrameworkCore.Storage.PurchaseIngestion>();
-        var done = 0;
-        foreach (var batch in data.Purchases.Chunk(2000))
-        {
-            await ingestion.IngestAsync(batch, batchSize: 2000);
-            progress((done += batch.Length) / (double)data.Purchases.Count);
-        }
-    }
+    // Bulk loads skip the unit of work: PurchaseIngestion inserts in batches, keyed by transaction id, so a feed that
+    // fails half-way can simply be ingested again.
+    private static Task IngestPurchasesAsync(IServiceProvider provider, RetailDataSet data, Action<double> progress) =>
+        DemoContext.WriteInParallelAsync(provider, data.Purchases, 1000,
+            (services, batch) => services.GetRequiredService<PurchaseIngestion>().IngestAsync(batch, batchSize: batch.Length), progress);
 
     /// <summary>
     /// The demo's database is thrown away at the end, so it need not survive a power cut: no flush to disk on every

@@ -24,6 +24,24 @@ public sealed record DemoContext(IAnsiConsole Console, RetailDataSet Data, IServ
         return await work(scope.ServiceProvider.GetRequiredService<TService>());
     }
 
+    /// <summary>
+    /// Writes <paramref name="items"/> in batches, each batch in its own scope and several batches side by side: scoped
+    /// services (DbContext, unit of work, stores) are never shared between threads, and SQLite serialises the short
+    /// write transactions while the threads prepare the next ones.
+    /// </summary>
+    public static async Task WriteInParallelAsync<T>(IServiceProvider services, IReadOnlyCollection<T> items, int batchSize,
+        Func<IServiceProvider, T[], Task> write, Action<double>? progress = null)
+    {
+        var done = 0;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount) };
+        await Parallel.ForEachAsync(items.Chunk(batchSize), options, async (batch, _) =>
+        {
+            await using var scope = services.CreateAsyncScope();
+            await write(scope.ServiceProvider, batch);
+            progress?.Invoke(Interlocked.Add(ref done, batch.Length) / (double)items.Count);
+        });
+    }
+
     /// <summary>A day as the tables print it.</summary>
     public static string Day(LocalDate day) => day.ToString("uuuu-MM-dd", CultureInfo.InvariantCulture);
 

@@ -5,6 +5,7 @@ using Crm.Core.Purchases;
 using Crm.Core.Rfm;
 using Crm.Core.Segmentation;
 using Crm.Demo.Data;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Spectre.Console;
 
@@ -93,29 +94,28 @@ public static class SegmentationShowcase
     {
         var scores = rfm.ToDictionary(c => c.Customer);
         var end = asOf.PlusDays(1).AtStartOfDayInZone(RetailDataSet.Zone).ToInstant();
-        var written = new Dictionary<CustomerId, string>();
-        await demo.InScopeAsync<ICustomerProfileStore, bool>(async store =>
+        var profiles = demo.Data.Customers.Select(generated =>
         {
-            foreach (var generated in demo.Data.Customers)
+            var id = generated.Customer.Id;
+            var purchases = demo.Data.PurchasesOf[id].Where(p => p.OccurredAt < end).ToList();
+            var profile = Project(generated.Customer, purchases, end - Duration.FromSeconds(1));
+            LifecycleShowcase.Follow(generated, purchases, asOf).ProjectTo(profile);
+            if (scores.TryGetValue(id, out var score))
             {
-                var id = generated.Customer.Id;
-                var purchases = demo.Data.PurchasesOf[id].Where(p => p.OccurredAt < end).ToList();
-                var profile = Project(generated.Customer, purchases, end - Duration.FromSeconds(1));
-                LifecycleShowcase.Follow(generated, purchases, asOf).ProjectTo(profile);
-                if (scores.TryGetValue(id, out var score))
-                {
-                    (profile.RecencyScore, profile.FrequencyScore, profile.MonetaryScore, profile.RfmSegment) = (score.Score.R, score.Score.F, score.Score.M, score.Segment);
-                }
-                var content = Content(profile);
-                written[id] = content;
-                if (stored is null || stored[id] != content)
-                {
-                    await store.UpsertAsync(profile);
-                }
+                (profile.RecencyScore, profile.FrequencyScore, profile.MonetaryScore, profile.RfmSegment) = (score.Score.R, score.Score.F, score.Score.M, score.Segment);
             }
-            return true;
+            return (Profile: profile, Content: Content(profile));
+        }).ToList();
+        var changed = profiles.Where(p => stored is null || stored[p.Profile.CustomerId] != p.Content).Select(p => p.Profile).ToList();
+        await DemoContext.WriteInParallelAsync(demo.Services, changed, 250, async (services, batch) =>
+        {
+            var store = services.GetRequiredService<ICustomerProfileStore>();
+            foreach (var profile in batch)
+            {
+                await store.UpsertAsync(profile);
+            }
         });
-        return written;
+        return profiles.ToDictionary(p => p.Profile.CustomerId, p => p.Content);
     }
 
     private static string Content(CustomerProfile p) => string.Join('|', p.PurchaseCount, p.TotalSpent, p.LastPurchaseDate, p.RfmSegment, p.RecencyScore,
