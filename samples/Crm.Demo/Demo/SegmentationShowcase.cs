@@ -1,6 +1,7 @@
 using Crm.Core;
 using Crm.Core.Customers;
 using Crm.Core.EntityFrameworkCore.Rfm;
+using Crm.Core.EntityFrameworkCore.Segmentation;
 using Crm.Core.Purchases;
 using Crm.Core.Rfm;
 using Crm.Core.Segmentation;
@@ -100,20 +101,14 @@ public static class SegmentationShowcase
             var purchases = demo.Data.PurchasesOf[id].Where(p => p.OccurredAt < end).ToList();
             var profile = Project(generated.Customer, purchases, end - Duration.FromSeconds(1));
             LifecycleShowcase.Follow(generated, purchases, asOf).ProjectTo(profile);
-            if (scores.TryGetValue(id, out var score))
-            {
-                (profile.RecencyScore, profile.FrequencyScore, profile.MonetaryScore, profile.RfmSegment) = (score.Score.R, score.Score.F, score.Score.M, score.Segment);
-            }
+            profile.ProjectRfm(scores.TryGetValue(id, out var score) ? score : null);
             return (Profile: profile, Content: Content(profile));
         }).ToList();
         var changed = profiles.Where(p => stored is null || stored[p.Profile.CustomerId] != p.Content).Select(p => p.Profile).ToList();
         await DemoContext.WriteInParallelAsync(demo.Services, changed, 250, async (services, batch) =>
         {
-            var store = services.GetRequiredService<ICustomerProfileStore>();
-            foreach (var profile in batch)
-            {
-                await store.UpsertAsync(profile);
-            }
+            // A batch per transaction: one round of statements instead of one transaction per profile.
+            await ((EfCustomerProfileStore)services.GetRequiredService<ICustomerProfileStore>()).UpsertManyAsync(batch, batchSize: 250);
         });
         return profiles.ToDictionary(p => p.Profile.CustomerId, p => p.Content);
     }
@@ -122,34 +117,9 @@ public static class SegmentationShowcase
         p.FrequencyScore, p.MonetaryScore, p.LifecycleStage, p.EngagementStatus, string.Join(',', p.Consents),
         string.Join(',', p.PurchaseStats.Select(s => $"{s.Key}:{s.Count}")));
 
-    private static CustomerProfile Project(Customer customer, List<Purchase> purchases, Instant at)
-    {
-        var day = (Instant i) => i.InZone(RetailDataSet.Zone).Date;
-        var bought = purchases.Where(p => !p.IsRefund).ToList();
-        var total = purchases.Sum(p => p.Total.Amount);
-        var profile = new CustomerProfile(customer.Id)
-        {
-            RegisteredOn = day(customer.CreatedAt),
-            HasEmail = customer.ContactPoints.Any(p => p.Kind == ContactKind.Email),
-            HasPhone = customer.ContactPoints.Any(p => p.Kind == ContactKind.Phone),
-            HasPostalAddress = customer.ContactPoints.Any(p => p.Kind == ContactKind.PostalAddress),
-            Consents = customer.MayContact(ConsentPurpose.Marketing, ContactChannel.Email, at) ? [CustomerProfile.ConsentKey("marketing", Channel.Email)] : [],
-            PurchaseCount = bought.Count,
-            TotalSpent = total,
-            AverageOrderValue = bought.Count == 0 ? 0 : Math.Round(total / bought.Count, 2),
-            Currency = bought.Count == 0 ? null : RetailDataSet.Currency.Code,
-            FirstPurchaseDate = bought.Count == 0 ? null : day(bought[0].OccurredAt),
-            LastPurchaseDate = bought.Count == 0 ? null : day(bought[^1].OccurredAt),
-        };
-        profile.PurchaseStats = bought.SelectMany(p => p.Lines.Select(l => (l.Category, Day: day(p.OccurredAt), l.Amount)))
-            .Where(l => l.Category is not null)
-            .GroupBy(l => l.Category!)
-            .Select(g => new ProfilePurchaseStat
-            {
-                Dimension = PurchaseDimension.Category, Key = g.Key, Count = g.Count(), Total = g.Sum(l => l.Amount.Amount),
-                FirstDate = g.Min(l => l.Day), LastDate = g.Max(l => l.Day),
-            })
-            .ToList();
-        return profile;
-    }
+    // The library fills the read model from the aggregates that own the data (see docs/segmentation.md, "Filling profiles").
+    private static CustomerProfile Project(Customer customer, List<Purchase> purchases, Instant at) =>
+        new CustomerProfile(customer.Id)
+            .Project(customer, at, RetailDataSet.Zone)
+            .ProjectPurchases(purchases, RetailDataSet.Zone);
 }
