@@ -27,17 +27,21 @@ internal sealed class CustomerMapping : IEntityTypeConfiguration<Customer>
     }
 }
 
-/// <summary><c>interactions</c>: keyed (customer_id, id); the timeline query runs on (customer_id, occurred_at).</summary>
+/// <summary>
+/// <c>interactions</c>: keyed (customer_id, id); the timeline query runs on (customer_id, occurred_at); channel, direction
+/// and type are columns so that specifications can filter on them.
+/// </summary>
 internal sealed class InteractionMapping : IEntityTypeConfiguration<Interaction>
 {
     public void Configure(EntityTypeBuilder<Interaction> builder)
     {
-        builder.MapSnapshot<Interaction, InteractionId>("interactions", [nameof(Interaction.CustomerId), nameof(Interaction.Channel), nameof(Interaction.Direction), nameof(Interaction.OccurredAt)]);
+        builder.MapSnapshot<Interaction, InteractionId>("interactions", [nameof(Interaction.CustomerId), nameof(Interaction.Channel), nameof(Interaction.Direction), nameof(Interaction.Type), nameof(Interaction.OccurredAt)]);
         builder.HasKey(i => new { i.CustomerId, i.Id });
         builder.HasIndex(i => i.Id).IsUnique();
         builder.Property(i => i.CustomerId);
         builder.Property(i => i.Channel);
         builder.Property(i => i.Direction);
+        builder.Property(i => i.Type).HasConversion<InteractionTypeConverter>().HasMaxLength(CrmDbContext.IdentifierMaxLength);
         builder.Property(i => i.OccurredAt);
         builder.HasIndex(i => new { i.CustomerId, i.OccurredAt });
     }

@@ -145,6 +145,8 @@ public abstract class InteractionRepositoryConformanceTests : RepositoryConforma
         var from = data.Min(i => i.OccurredAt);
         var to = data.Max(i => i.OccurredAt);
         yield return new InteractionTimeline(customer, from, to + Duration.FromMilliseconds(1)); // PostgreSQL keeps microseconds, not ticks
+        var type = data[0].Type;
+        yield return Specification.Create<Interaction>(q => q.Where(i => i.TenantId == tenant).Where(i => i.Type == type).OrderBy(i => i.Id));
         yield return Specification.Create<Interaction>(q => q.Where(i => i.TenantId == tenant).Where(i => i.Channel == Channel.Phone || i.Direction == InteractionDirection.Outbound)
             .OrderBy(i => i.OccurredAt).ThenBy(i => i.Id).Take(4));
     }

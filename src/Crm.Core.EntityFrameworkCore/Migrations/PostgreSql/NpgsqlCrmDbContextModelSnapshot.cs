@@ -115,6 +115,12 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         .HasColumnName("tenant_id")
                         .UseCollation("C");
 
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("type");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint")
