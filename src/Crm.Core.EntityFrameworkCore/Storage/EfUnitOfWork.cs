@@ -173,7 +173,9 @@ public sealed class EfUnitOfWork : IUnitOfWork
     }
 
     // Customers carry look-up keys (emails, phones, external ids) in a side table: rewrite the changed customers' keys
-    // in the same transaction as the customers themselves, so a failed commit changes neither.
+    // in the same transaction as the customers themselves, so a failed commit changes neither. The aggregates are saved
+    // first: their version checks lock the customer rows, so a concurrent writer of the same customer fails there with a
+    // ConcurrencyConflictException instead of colliding on the keys it would rewrite.
     private async Task SaveAsync(CancellationToken cancellationToken)
     {
         var stale = new List<Customers.CustomerId>();
@@ -202,6 +204,7 @@ public sealed class EfUnitOfWork : IUnitOfWork
             : null; // the host's transaction: it commits
         await using (transaction)
         {
+            await Context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             if (stale.Count > 0)
             {
                 await Context.Set<CustomerLookupKey>().Where(k => stale.Contains(k.CustomerId)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
