@@ -176,16 +176,24 @@ public sealed class RetailDataSet
                 // At least a day apart; a very slow buyer's next purchase may lie years ahead (capped: it ends the loop anyway).
                 when += Duration.FromDays(Math.Clamp(Exponential(random, perYear / 365.0), 1, 1000));
             }
-            if (customer.MayContact(ConsentPurpose.Marketing, ContactChannel.Email, registered) && random.Double() < 0.5)
+            if (Newsletter.Permits(customer, registered) && random.Double() < 0.5)
             {
-                interactions.Add(Interaction.Record(new InteractionId($"{id}-NL"), id, Channel.Email, InteractionDirection.Outbound,
-                    InteractionType.SalesContact, registered + Duration.FromDays(random.Int(7, 60)), "Newsletter: new season"));
+                // Consent may have been withdrawn by the send instant; RecordOutbound would refuse the contact then.
+                var newsletterAt = registered + Duration.FromDays(random.Int(7, 60));
+                if (Newsletter.Permits(customer, newsletterAt))
+                {
+                    interactions.Add(Interaction.RecordOutbound(new InteractionId($"{id}-NL"), customer, Channel.Email, InteractionType.SalesContact,
+                        newsletterAt, Newsletter, "Newsletter: new season"));
+                }
             }
             progress?.Invoke((n + 1) / (double)customerCount);
         }
         return new RetailDataSet(seed, catalogue, customers, [.. interactions.OrderBy(i => i.OccurredAt).ThenBy(i => i.Id)],
             [.. purchases.OrderBy(p => p.OccurredAt).ThenBy(p => p.Id)]);
     }
+
+    /// <summary>What the season newsletter is for: marketing by email, so only customers with that consent get it.</summary>
+    public static PurposeOfUse Newsletter { get; } = PurposeOfUse.Marketing(ContactChannel.Email);
 
     /// <summary>The interaction type of a registration (a host-defined type: types are open codes).</summary>
     public static InteractionType Registration { get; } = InteractionType.Parse("registration");

@@ -162,13 +162,27 @@ public static partial class CrmArbitraries
          from subject in Gen.Elements<string?>(null, "Card payment", "Where is my order?", "Spring offers", "Address change")
          from outcome in Gen.Elements<string?>(null, "resolved", "callback promised", "paid")
          from reference in Gen.Elements<InteractionReference?>(null, InteractionReference.ToCase("C-17"), new InteractionReference("order", "T-9001"))
-         select Customers.Interaction.Record(new InteractionId(id), new CustomerId(customer), channel,
-             inbound ? InteractionDirection.Inbound : InteractionDirection.Outbound, type, Epoch + Duration.FromMinutes(minutes),
-             subject, outcome, reference)).Select(i =>
+         from marketing in Gen.Elements(true, false)
+         select inbound
+             ? Customers.Interaction.Record(new InteractionId(id), new CustomerId(customer), channel, InteractionDirection.Inbound, type,
+                 Epoch + Duration.FromMinutes(minutes), subject, outcome, reference)
+             : marketing
+                 ? Customers.Interaction.RecordOutbound(new InteractionId(id), ConsentingCustomer(customer), channel, type, Epoch + Duration.FromMinutes(minutes),
+                     PurposeOfUse.Marketing(Customers.ContactChannel.Email), subject, outcome, reference)
+                 : Customers.Interaction.Record(new InteractionId(id), new CustomerId(customer), channel, InteractionDirection.Outbound, type,
+                     Epoch + Duration.FromMinutes(minutes), subject, outcome, reference, purpose: TestPurposes.ServiceNotice)).Select(i =>
          {
              i.ClearDomainEvents();
              return i;
          }).ToArbitrary();
+
+    // Outbound marketing needs a customer whose consent is in force: granted at the epoch, before any generated instant.
+    private static Customers.Customer ConsentingCustomer(string id)
+    {
+        var customer = Customers.Customer.Register(new CustomerId(id), Customers.CustomerName.Person("Test", "Customer"), Epoch);
+        customer.GrantConsent(Customers.ConsentPurpose.Marketing, Customers.ContactChannel.Email, Epoch, "test-suite");
+        return customer;
+    }
 
     private static Customer Build(CustomerId id, CustomerName name, Instant at, LocalDate? birthDate, string? owner, string? team, string? billingId,
         IEnumerable<string> tags, IEnumerable<(string Name, AttributeValue Value, bool Personal)> attributes, IEnumerable<EmailAddress> emails,
@@ -311,4 +325,12 @@ public static partial class CrmArbitraries
         from openedDaysAgo in Gen.Choose(0, 4000)
         from closedAfter in Gen.Elements<int?>(null, null, 30, 400)
         select (product, category, openedDaysAgo, closedAfter);
+}
+
+/// <summary>Purposes of use shared by the generators.</summary>
+internal static class TestPurposes
+{
+    /// <summary>A non-marketing purpose for generated outbound interactions (a contractual service notice by email).</summary>
+    public static PurposeOfUse ServiceNotice { get; } =
+        PurposeOfUse.NonMarketing(ConsentPurpose.Service, ContactChannel.Email, LawfulBasis.Contract, "service notice about a held product", "test-suite");
 }

@@ -128,7 +128,8 @@ public abstract class InteractionRepositoryConformanceTests : RepositoryConforma
         from subject in Gen.OneOf(Gen.Constant<string?>(null), StorageGenerators.HostileText().Select(s => (string?)s))
         from hasOrder in Gen.Elements(true, false)
         select Interaction.Record(new InteractionId("i-" + Guid.NewGuid().ToString("N")), new CustomerId(tenant.Value + "-" + customer),
-            channel, direction, type, at, subject, null, hasOrder ? InteractionReference.ToOrder(new TransactionId("T-1")) : null, tenant);
+            channel, direction, type, at, subject, null, hasOrder ? InteractionReference.ToOrder(new TransactionId("T-1")) : null, tenant,
+            direction == InteractionDirection.Outbound ? TestPurposes.ServiceNotice : null);
 
     /// <inheritdoc/>
     protected override void Change(Interaction aggregate)

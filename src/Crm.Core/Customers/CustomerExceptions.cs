@@ -99,3 +99,33 @@ public sealed class ProductHoldingException : CustomerException
     /// <summary>The product.</summary>
     public ProductId ProductId { get; }
 }
+
+/// <summary>
+/// Thrown when a customer would be contacted (or selected) for a consent-based purpose, such as marketing, while
+/// their consent for that purpose and channel is not in force at that instant.
+/// </summary>
+public sealed class ConsentRequiredException : CustomerException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="customerId">The customer.</param>
+    /// <param name="purpose">The consent purpose that was needed.</param>
+    /// <param name="channel">The channel it was needed for.</param>
+    /// <param name="at">The instant of the contact.</param>
+    public ConsentRequiredException(CustomerId customerId, ConsentPurpose purpose, ContactChannel channel, NodaTime.Instant at)
+        : base(customerId, $"Customer '{customerId}' has no consent for '{purpose}' on '{channel}' in force at {at}: record their consent first (Customer.GrantConsent), "
+            + "use a channel they consented to, or, if the contact is not marketing, state it with PurposeOfUse.NonMarketing and its lawful basis.")
+    {
+        Purpose = purpose;
+        Channel = channel;
+        At = at;
+    }
+
+    /// <summary>The consent purpose that was needed.</summary>
+    public ConsentPurpose Purpose { get; }
+
+    /// <summary>The channel it was needed for.</summary>
+    public ContactChannel Channel { get; }
+
+    /// <summary>The instant of the contact.</summary>
+    public NodaTime.Instant At { get; }
+}

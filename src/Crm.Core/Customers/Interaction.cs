@@ -69,9 +69,10 @@ public sealed class Interaction : AggregateRoot<InteractionId>
     public const int MaxOutcomeLength = 200;
 
     private Interaction(InteractionId id, CustomerId customerId, Channel channel, InteractionDirection direction, InteractionType type,
-        Instant occurredAt, string? subject, string? outcome, InteractionReference? reference, TenantId? tenantId)
+        Instant occurredAt, string? subject, string? outcome, InteractionReference? reference, TenantId? tenantId, PurposeOfUse? purpose)
         : base(id, tenantId)
     {
+        Purpose = purpose;
         CustomerId = customerId;
         Channel = channel;
         Direction = direction;
@@ -106,7 +107,18 @@ public sealed class Interaction : AggregateRoot<InteractionId>
     /// <summary>The case or order it refers to, or null.</summary>
     public InteractionReference? Reference { get; }
 
-    /// <summary>Records an interaction.</summary>
+    /// <summary>
+    /// For an outbound interaction, what it was for: marketing (consent was in force when it happened) or a stated
+    /// non-marketing purpose with its lawful basis, justification and actor. Null for inbound interactions (and for
+    /// outbound ones stored before purposes were recorded).
+    /// </summary>
+    public PurposeOfUse? Purpose { get; }
+
+    /// <summary>
+    /// Records an interaction. An inbound one (the customer contacted the business) needs no purpose. An outbound one
+    /// must state a non-marketing <paramref name="purpose"/>: marketing, the default, needs the customer's consent
+    /// checked, so record outbound marketing with <see cref="RecordOutbound"/>.
+    /// </summary>
     /// <param name="id">The interaction's id.</param>
     /// <param name="customerId">The customer.</param>
     /// <param name="channel">Where it took place.</param>
@@ -117,20 +129,74 @@ public sealed class Interaction : AggregateRoot<InteractionId>
     /// <param name="outcome">How it ended (at most 200 characters), or null.</param>
     /// <param name="reference">The case or order it refers to, or null.</param>
     /// <param name="tenantId">The tenant, when the host uses tenancy.</param>
+    /// <param name="purpose">Outbound only: the non-marketing purpose (<see cref="PurposeOfUse.NonMarketing"/>); null for inbound.</param>
     /// <returns>The interaction, with an <see cref="InteractionRecorded"/> event.</returns>
-    /// <exception cref="ArgumentException">An id or <paramref name="type"/> is the uninitialised default, or a text is blank, too long or contains control characters.</exception>
+    /// <exception cref="ArgumentException">
+    /// An id or <paramref name="type"/> is the uninitialised default; a text is blank, too long or contains control characters;
+    /// an outbound interaction without a non-marketing purpose; or an inbound one with a purpose.
+    /// </exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="channel"/> or <paramref name="direction"/> is not a defined value.</exception>
     public static Interaction Record(InteractionId id, CustomerId customerId, Channel channel, InteractionDirection direction, InteractionType type,
-        Instant occurredAt, string? subject = null, string? outcome = null, InteractionReference? reference = null, TenantId? tenantId = null)
+        Instant occurredAt, string? subject = null, string? outcome = null, InteractionReference? reference = null, TenantId? tenantId = null,
+        PurposeOfUse? purpose = null)
+    {
+        Preconditions.CheckDefined(direction);
+        if (direction == InteractionDirection.Outbound)
+        {
+            Preconditions.CheckArgument(purpose is { RequiresConsent: false }, nameof(purpose),
+                "An outbound interaction is marketing unless stated otherwise, and marketing needs the customer's consent checked: record it with "
+                + "Interaction.RecordOutbound(id, customer, ...), or pass a non-marketing purpose (PurposeOfUse.NonMarketing).");
+        }
+        else
+        {
+            Preconditions.CheckArgument(purpose is null, nameof(purpose), "An inbound interaction was started by the customer and has no purpose of use; pass null.");
+        }
+        return Create(id, customerId, channel, direction, type, occurredAt, subject, outcome, reference, tenantId, purpose);
+    }
+
+    /// <summary>
+    /// Records a contact the business made (a campaign email, a call out) for <paramref name="purpose"/>. A
+    /// consent-based purpose (marketing) is accepted only when the customer's consent for its purpose and channel is
+    /// in force at <paramref name="occurredAt"/>; a non-marketing purpose is recorded with its basis, justification and actor.
+    /// </summary>
+    /// <param name="id">The interaction's id.</param>
+    /// <param name="customer">The customer contacted: their consent history decides, and the interaction takes their tenant.</param>
+    /// <param name="channel">Where it took place.</param>
+    /// <param name="type">What kind of interaction it was, e.g. <see cref="InteractionType.SalesContact"/>.</param>
+    /// <param name="occurredAt">When it happened (or is sent): consent is checked at this instant.</param>
+    /// <param name="purpose">
+    /// What it is for, e.g. <c>PurposeOfUse.Marketing(ContactChannel.Email)</c>; its channel is the one consent must cover
+    /// (an SMS recorded on <see cref="Channel.Phone"/> is <see cref="ContactChannel.Sms"/>).
+    /// </param>
+    /// <param name="subject">A short subject (at most 500 characters), or null.</param>
+    /// <param name="outcome">How it ended (at most 200 characters), or null.</param>
+    /// <param name="reference">The case or order it refers to, or null.</param>
+    /// <returns>The interaction, with an <see cref="InteractionRecorded"/> event.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="customer"/> or <paramref name="purpose"/> is null.</exception>
+    /// <exception cref="ArgumentException">An id or <paramref name="type"/> is the uninitialised default, or a text is blank, too long or contains control characters.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="channel"/> is not a defined value.</exception>
+    /// <exception cref="ConsentRequiredException">The purpose needs consent and the customer's is not in force at <paramref name="occurredAt"/>.</exception>
+    public static Interaction RecordOutbound(InteractionId id, Customer customer, Channel channel, InteractionType type, Instant occurredAt,
+        PurposeOfUse purpose, string? subject = null, string? outcome = null, InteractionReference? reference = null)
+    {
+        Preconditions.CheckNotNull(customer);
+        Preconditions.CheckNotNull(purpose);
+        // Validate everything first, so a refusal for consent never hides (or follows) a malformed request.
+        var interaction = Create(id, customer.Id, channel, InteractionDirection.Outbound, type, occurredAt, subject, outcome, reference, customer.TenantId, purpose);
+        purpose.EnsurePermits(customer, occurredAt);
+        return interaction;
+    }
+
+    private static Interaction Create(InteractionId id, CustomerId customerId, Channel channel, InteractionDirection direction, InteractionType type,
+        Instant occurredAt, string? subject, string? outcome, InteractionReference? reference, TenantId? tenantId, PurposeOfUse? purpose)
     {
         Preconditions.CheckNotDefault(id);
         Preconditions.CheckNotDefault(customerId);
         Preconditions.CheckDefined(channel);
-        Preconditions.CheckDefined(direction);
         Preconditions.CheckArgument(!type.IsDefault, nameof(type), "An interaction type is required, e.g. InteractionType.Enquiry.");
         var cleanedSubject = Text.CleanOptional(subject, nameof(subject), MaxSubjectLength);
         var cleanedOutcome = Text.CleanOptional(outcome, nameof(outcome), MaxOutcomeLength);
-        var interaction = new Interaction(id, customerId, channel, direction, type, occurredAt, cleanedSubject, cleanedOutcome, reference, tenantId);
+        var interaction = new Interaction(id, customerId, channel, direction, type, occurredAt, cleanedSubject, cleanedOutcome, reference, tenantId, purpose);
         interaction.Raise(new InteractionRecorded(id, customerId, channel, direction, type, occurredAt));
         return interaction;
     }
@@ -151,7 +217,7 @@ public sealed class Interaction : AggregateRoot<InteractionId>
 
     /// <inheritdoc/>
     protected override AggregateRoot<InteractionId> CreateCopy() =>
-        new Interaction(Id, CustomerId, Channel, Direction, Type, OccurredAt, Subject, Outcome, Reference, TenantId); // all members immutable
+        new Interaction(Id, CustomerId, Channel, Direction, Type, OccurredAt, Subject, Outcome, Reference, TenantId, Purpose); // all members immutable
 }
 
 /// <summary>An interaction was recorded.</summary>

@@ -89,7 +89,7 @@ public enum OfferOutcome
     /// <summary>The customer declined it within the cool-down period.</summary>
     RecentlyDeclined = 4,
 
-    /// <summary>No consent for the purpose and channel.</summary>
+    /// <summary>The offer's purpose needs consent, and the customer's consent for it on the offer's channel is not in force at the evaluation instant.</summary>
     NoConsent = 5,
 
     /// <summary>A higher-ranked offer of the same product was chosen.</summary>
@@ -108,8 +108,9 @@ public sealed record OfferDecision(OfferRule Offer, OfferOutcome Outcome, IReadO
 /// </summary>
 /// <remarks>
 /// <para>Order of checks per rule: validity, conditions, already held, declined within the cool-down, consent
-/// (<see cref="Customer.MayContact"/> for the rule's purpose and channel at the evaluation instant, skipped only
-/// for service messages with <see cref="OfferRule.OverrideConsent"/>). Eligible offers rank by priority (higher
+/// (<see cref="PurposeOfUse.Permits"/>: <see cref="Customer.MayContact"/> for the rule's purpose and channel at the
+/// evaluation instant, skipped only for an explicit non-marketing <see cref="OfferRule.Purpose"/>, which each
+/// recommendation carries as its record). Eligible offers rank by priority (higher
 /// first), then rule id (ordinal) so that ties are stable; only the best offer per product is kept.</para>
 /// <para>Immutable and thread-safe (profile rules are compiled through the thread-safe <see cref="RuleCompiler"/>).</para>
 /// </remarks>
@@ -226,7 +227,7 @@ public sealed class NextBestOfferEngine
                 return new OfferDecision(offer, OfferOutcome.RecentlyDeclined, []);
             }
         }
-        if (!offer.OverrideConsent && !customer.MayContact(offer.Purpose, offer.Channel, asOf))
+        if (!offer.Purpose.Permits(customer, asOf))
         {
             return new OfferDecision(offer, OfferOutcome.NoConsent, []);
         }

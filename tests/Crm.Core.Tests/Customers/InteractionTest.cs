@@ -13,6 +13,8 @@ public class InteractionTest
 {
     private static readonly Instant T0 = Instant.FromUtc(2025, 3, 1, 9, 0);
     private static readonly CustomerId Ann = new("00042");
+    private static readonly PurposeOfUse Notice =
+        PurposeOfUse.NonMarketing(ConsentPurpose.Service, ContactChannel.Email, LawfulBasis.Contract, "delivery notice", "ops-team");
 
     [Fact]
     public void Record_keeps_every_part_and_raises_event()
@@ -49,11 +51,12 @@ public class InteractionTest
     [Fact]
     public void Snapshot_copies_the_state()
     {
-        var interaction = Interaction.Record(new InteractionId("I-3"), Ann, Channel.Web, InteractionDirection.Outbound, InteractionType.SalesContact, T0, "offer");
+        var interaction = Interaction.Record(new InteractionId("I-3"), Ann, Channel.Web, InteractionDirection.Outbound, InteractionType.SalesContact, T0, "offer",
+            purpose: Notice);
         var copy = (Interaction)interaction.Snapshot();
         interaction.RecordOutcome("accepted", T0);
         Assert.Null(copy.Outcome);
-        Assert.Equal(("offer", Channel.Web, T0), (copy.Subject, copy.Channel, copy.OccurredAt));
+        Assert.Equal(("offer", Channel.Web, T0, Notice), (copy.Subject, copy.Channel, copy.OccurredAt, copy.Purpose));
     }
 
     [Fact]

@@ -94,23 +94,37 @@ public class NextBestOfferEngineTest
     }
 
     [Fact]
-    public void Only_service_messages_may_override_consent()
+    public void An_explicit_non_marketing_purpose_is_offered_without_consent_and_carries_its_record()
     {
         var customer = Married(marketingConsent: false);
-        var notice = new OfferRule("card-replacement", new ProductId("card"), [OfferCondition.HoldsCategory("current-account")],
-            kind: OfferKind.Service, overrideConsent: true);
-        Assert.Single(Engine(notice).NextBestOffers(new OfferContext(customer), Now));
+        var purpose = PurposeOfUse.NonMarketing(ConsentPurpose.Service, ContactChannel.Email, LawfulBasis.Contract, "card expiry notice", "ops-team");
+        var notice = new OfferRule("card-replacement", new ProductId("card"), [OfferCondition.HoldsCategory("current-account")], purpose: purpose);
 
-        var ex = Assert.Throws<ArgumentException>(() => new OfferRule("x", Mortgage, [OfferCondition.HoldsCategory("a")], overrideConsent: true));
-        Assert.Equal("overrideConsent", ex.ParamName);
+        var offer = Assert.Single(Engine(notice).NextBestOffers(new OfferContext(customer), Now));
+        Assert.Same(purpose, offer.Offer.Purpose);
+        Assert.Equal((LawfulBasis.Contract, "card expiry notice", "ops-team"), (offer.Offer.Purpose.Basis, offer.Offer.Purpose.Justification, offer.Offer.Purpose.DecidedBy));
     }
 
     [Fact]
-    public void A_service_message_without_override_still_needs_service_consent()
+    public void A_consent_based_service_purpose_still_needs_service_consent()
     {
         var customer = Married();
-        var notice = new OfferRule("card-replacement", new ProductId("card"), [OfferCondition.HoldsCategory("current-account")], kind: OfferKind.Service);
+        var notice = new OfferRule("card-replacement", new ProductId("card"), [OfferCondition.HoldsCategory("current-account")],
+            purpose: PurposeOfUse.Consented(ConsentPurpose.Service, ContactChannel.Email));
         Assert.Equal(OfferOutcome.NoConsent, Engine(notice).Explain(new OfferContext(customer), Now)[0].Outcome);
+        customer.GrantConsent(ConsentPurpose.Service, ContactChannel.Email, Now - Duration.FromDays(1), "app");
+        Assert.Equal(OfferOutcome.Eligible, Engine(notice).Explain(new OfferContext(customer), Now)[0].Outcome);
+    }
+
+    [Fact]
+    public void Marketing_is_the_default_purpose_and_the_channel_must_agree_with_the_purpose()
+    {
+        var rule = new OfferRule("x", Mortgage, [OfferCondition.HoldsCategory("a")], channel: ContactChannel.Sms);
+        Assert.Equal(PurposeOfUse.Marketing(ContactChannel.Sms), rule.Purpose);
+        Assert.Equal(ContactChannel.Email, new OfferRule("y", Mortgage, [OfferCondition.HoldsCategory("a")]).Channel);
+        var ex = Assert.Throws<ArgumentException>(() => new OfferRule("z", Mortgage, [OfferCondition.HoldsCategory("a")], channel: ContactChannel.Sms,
+            purpose: PurposeOfUse.Marketing(ContactChannel.Email)));
+        Assert.Equal("channel", ex.ParamName);
     }
 
     [Fact]
