@@ -94,8 +94,13 @@ public sealed class EfAdapterTest : IAsyncLifetime
         var repeated = purchases.Take(5).Select(p => Purchase.Create(p.Id, p.CustomerId, p.OccurredAt, p.Channel, p.Total, tenant)).ToList();
         await using (var scope = _services.CreateAsyncScope())
         {
-            var result = await scope.ServiceProvider.GetRequiredService<PurchaseIngestion>().IngestAsync(purchases.Concat(repeated), batchSize: 7);
+            var progress = new List<PurchaseIngestionResult>();
+            var result = await scope.ServiceProvider.GetRequiredService<PurchaseIngestion>()
+                .IngestAsync(purchases.Concat(repeated), batchSize: 7, new SynchronousProgress<PurchaseIngestionResult>(progress.Add));
             Assert.Equal(new PurchaseIngestionResult(25, 5), result);
+            // Running totals after each committed batch of 7: 7, 14, 21, 28, 30 purchases handled.
+            Assert.Equal([7L, 14, 21, 28, 30], progress.Select(p => p.Inserted + p.Skipped));
+            Assert.Equal(result, progress[^1]);
             Assert.All(purchases, p => Assert.Equal(1, p.Version));
         }
         await using (var scope = _services.CreateAsyncScope())
@@ -140,4 +145,10 @@ public sealed class EfAdapterTest : IAsyncLifetime
 
         protected override AggregateRoot<CustomerId> CreateCopy() => new Unmapped(Id);
     }
+}
+
+/// <summary>Reports on the calling thread (unlike <see cref="Progress{T}"/>, which posts to the thread pool).</summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
 }

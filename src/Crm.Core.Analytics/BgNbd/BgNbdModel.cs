@@ -49,7 +49,10 @@ public sealed class BgNbdModel
     /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
     /// <exception cref="ArgumentException">There are no customers, or none with a repeat purchase, or options are invalid.</exception>
     /// <exception cref="ModelFitException">The optimiser did not reach a maximum; the exception carries its last state.</exception>
-    public static BgNbdFit Fit(IEnumerable<RecencyFrequency> data, PeriodUnit period, FitOptions? options = null)
+    public static BgNbdFit Fit(IEnumerable<RecencyFrequency> data, PeriodUnit period, FitOptions? options = null) =>
+        FitTelemetry.Measure("bg_nbd", () => FitCore(data, period, options), static fit => (fit.Customers, fit.Iterations));
+
+    private static BgNbdFit FitCore(IEnumerable<RecencyFrequency> data, PeriodUnit period, FitOptions? options)
     {
         Preconditions.CheckNotNull(data);
         Preconditions.CheckDefined(period);
@@ -86,7 +89,8 @@ public sealed class BgNbdModel
             {
                 try
                 {
-                    var warm = LogParameterOptimizer.Minimize(ModelName, Names, Objective(sample), start, 1e-6, options.MaxIterations);
+                    var warm = LogParameterOptimizer.Minimize(ModelName, Names, Objective(sample), start, 1e-6, options.MaxIterations,
+                        progress: options.Progress, phase: FitPhase.Subsample);
                     (start, startHessian) = (warm.Parameters, warm.LogHessian);
                 }
                 catch (ModelFitException)
@@ -95,7 +99,8 @@ public sealed class BgNbdModel
                 }
             }
         }
-        var result = LogParameterOptimizer.Minimize(ModelName, Names, Objective(likelihood), start, options.GradientTolerance, options.MaxIterations, startHessian);
+        var result = LogParameterOptimizer.Minimize(ModelName, Names, Objective(likelihood), start, options.GradientTolerance, options.MaxIterations, startHessian,
+            options.Progress, FitPhase.Full);
         var p = result.Parameters;
         var logLikelihood = likelihood.LogLikelihood(p[0], p[1], p[2], p[3], []);
         var errors = LogParameterOptimizer.StandardErrors(result, n);

@@ -23,6 +23,12 @@ public sealed record FitOptions
     /// <summary>The BFGS iteration budget (default 1,000).</summary>
     public int MaxIterations { get; init; } = 1000;
 
+    /// <summary>
+    /// Receives a <see cref="FitProgress"/> after every optimiser iteration, e.g. to drive a progress display or to log
+    /// convergence; null (the default) reports nothing. Called synchronously on the fitting thread, so keep it cheap.
+    /// </summary>
+    public IProgress<FitProgress>? Progress { get; init; }
+
     internal void Validate()
     {
         Preconditions.CheckArgument(double.IsFinite(Penalizer) && Penalizer >= 0, nameof(Penalizer), "The penaliser must be a finite number ≥ 0.");

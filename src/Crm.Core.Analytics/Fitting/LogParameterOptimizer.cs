@@ -22,7 +22,10 @@ internal static class LogParameterOptimizer
     /// A log-scale Hessian of a similar problem (e.g. a subsample fit) to seed the BFGS inverse-Hessian approximation
     /// with, instead of the identity; null for the identity.
     /// </param>
-    public static OptimizerResult Minimize(string model, string[] names, Objective objective, double[] start, double gradientTolerance, int maxIterations, double[,]? initialHessian = null)
+    /// <param name="progress">Receives a report after every accepted BFGS step; null for none.</param>
+    /// <param name="phase">The phase the reports are labelled with (subsample warm start or full fit).</param>
+    public static OptimizerResult Minimize(string model, string[] names, Objective objective, double[] start, double gradientTolerance, int maxIterations, double[,]? initialHessian = null,
+        IProgress<FitProgress>? progress = null, FitPhase phase = FitPhase.Full)
     {
         var n = start.Length;
         var x = start.Select(v => Math.Log(v)).ToArray();
@@ -92,6 +95,7 @@ internal static class LogParameterOptimizer
             {
                 break; // at the limit of floating-point progress; the Newton polish decides
             }
+            progress?.Report(new FitProgress(model, phase, iterations, f, MaxAbs(g)));
             if (x.Any(v => Math.Abs(v) > 700))
             {
                 throw Fail(model, names, x, f, g, iterations, "a parameter ran off to zero or infinity, so the data do not identify the model (too few customers or repeat purchases?).");

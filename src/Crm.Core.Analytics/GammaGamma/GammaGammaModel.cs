@@ -94,7 +94,10 @@ public sealed class GammaGammaModel
     /// <exception cref="ArgumentException">Fewer than two customers have a repeat purchase with positive spend, a value is not finite, or options are invalid.</exception>
     /// <exception cref="GammaGammaMeanUndefinedException">The maximum-likelihood q is ≤ 1.</exception>
     /// <exception cref="ModelFitException">The optimiser did not reach a maximum.</exception>
-    public static GammaGammaFit Fit(IEnumerable<FrequencyMonetary> data, FitOptions? options = null)
+    public static GammaGammaFit Fit(IEnumerable<FrequencyMonetary> data, FitOptions? options = null) =>
+        FitTelemetry.Measure("gamma_gamma", () => FitCore(data, options), static fit => (fit.Customers, fit.Iterations));
+
+    private static GammaGammaFit FitCore(IEnumerable<FrequencyMonetary> data, FitOptions? options)
     {
         Preconditions.CheckNotNull(data);
         options ??= FitOptions.Default;
@@ -141,7 +144,8 @@ public sealed class GammaGammaModel
         {
             try
             {
-                var warm = LogParameterOptimizer.Minimize(ModelName, Names, Objective(likelihood.Subsample(20_000)), start, 1e-6, options.MaxIterations);
+                var warm = LogParameterOptimizer.Minimize(ModelName, Names, Objective(likelihood.Subsample(20_000)), start, 1e-6, options.MaxIterations,
+                        progress: options.Progress, phase: FitPhase.Subsample);
                 (start, startHessian) = (warm.Parameters, warm.LogHessian);
             }
             catch (ModelFitException)
@@ -149,7 +153,8 @@ public sealed class GammaGammaModel
                 // Only a shortcut: if the subsample cannot be fitted, the full fit starts from scratch and decides.
             }
         }
-        var result = LogParameterOptimizer.Minimize(ModelName, Names, Objective(likelihood), start, options.GradientTolerance, options.MaxIterations, startHessian);
+        var result = LogParameterOptimizer.Minimize(ModelName, Names, Objective(likelihood), start, options.GradientTolerance, options.MaxIterations, startHessian,
+            options.Progress, FitPhase.Full);
         var fitted = result.Parameters;
         var logLikelihood = likelihood.LogLikelihood(fitted[0], fitted[1], fitted[2], []);
         if (fitted[1] <= 1)

@@ -81,7 +81,10 @@ public sealed class DatabaseRfmCalculator
             long groups = 0;
             await foreach (var row in rows.AsAsyncEnumerable().WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                groups++;
+                if (++groups % RfmProgress.ReportInterval == 0)
+                {
+                    options.Progress?.Report(new RfmProgress(RfmStage.Reading, groups, 0));
+                }
                 currency ??= row.Currency;
                 if (row.Currency != currency.Value)
                 {
@@ -95,7 +98,7 @@ public sealed class DatabaseRfmCalculator
             }
             var result = RfmCalculator.Score(summaries, currency, options);
             // Rows here are the per-customer groups the database returned, not the purchases it read.
-            RfmCalculator.Completed(activity, started, "database", groups, result.Count);
+            RfmCalculator.Completed(activity, started, "database", groups, result.Count, options);
             return result;
         }
         catch (Exception e)

@@ -38,19 +38,22 @@ public sealed class PurchaseIngestion
     /// <summary>Stores <paramref name="purchases"/> in batches, skipping transaction ids already stored.</summary>
     /// <param name="purchases">Never-saved purchases (version 0).</param>
     /// <param name="batchSize">Purchases per transaction, in [1, <see cref="MaxBatchSize"/>].</param>
+    /// <param name="progress">Receives the running totals after every committed batch (for a progress display); null for none.</param>
     /// <param name="cancellationToken">Cancels between and within batches; committed batches stay.</param>
     /// <returns>How many purchases were inserted and how many were skipped as already stored.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="purchases"/> is null or yields null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A purchase was already saved (its version is not 0).</exception>
-    public Task<PurchaseIngestionResult> IngestAsync(IEnumerable<Purchase> purchases, int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default)
+    public Task<PurchaseIngestionResult> IngestAsync(IEnumerable<Purchase> purchases, int batchSize = DefaultBatchSize,
+        IProgress<PurchaseIngestionResult>? progress = null, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(purchases);
-        return IngestAsync(ToAsync(purchases), batchSize, cancellationToken);
+        return IngestAsync(ToAsync(purchases), batchSize, progress, cancellationToken);
     }
 
-    /// <inheritdoc cref="IngestAsync(IEnumerable{Purchase}, int, CancellationToken)"/>
-    public async Task<PurchaseIngestionResult> IngestAsync(IAsyncEnumerable<Purchase> purchases, int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default)
+    /// <inheritdoc cref="IngestAsync(IEnumerable{Purchase}, int, IProgress{PurchaseIngestionResult}?, CancellationToken)"/>
+    public async Task<PurchaseIngestionResult> IngestAsync(IAsyncEnumerable<Purchase> purchases, int batchSize = DefaultBatchSize,
+        IProgress<PurchaseIngestionResult>? progress = null, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(purchases);
         Preconditions.CheckArgumentRange(nameof(batchSize), batchSize, 1, MaxBatchSize);
@@ -72,6 +75,7 @@ public sealed class PurchaseIngestion
                     inserted += i;
                     skipped += s;
                     batch.Clear();
+                    progress?.Report(new PurchaseIngestionResult(inserted, skipped));
                 }
             }
             if (batch.Count > 0)
@@ -79,6 +83,7 @@ public sealed class PurchaseIngestion
                 var (i, s) = await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
                 inserted += i;
                 skipped += s;
+                progress?.Report(new PurchaseIngestionResult(inserted, skipped));
             }
             return new PurchaseIngestionResult(inserted, skipped);
         }
@@ -158,7 +163,7 @@ public sealed class PurchaseIngestion
     }
 }
 
-/// <summary>What <see cref="PurchaseIngestion.IngestAsync(IEnumerable{Purchase}, int, CancellationToken)"/> did.</summary>
+/// <summary>What <see cref="PurchaseIngestion.IngestAsync(IEnumerable{Purchase}, int, IProgress{PurchaseIngestionResult}?, CancellationToken)"/> did, or has done so far when reported as progress.</summary>
 /// <param name="Inserted">Purchases stored.</param>
 /// <param name="Skipped">Purchases skipped because their transaction id was already stored or repeated in the input.</param>
 public readonly record struct PurchaseIngestionResult(long Inserted, long Skipped);

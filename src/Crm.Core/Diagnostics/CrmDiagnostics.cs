@@ -54,6 +54,15 @@ public static class CrmDiagnostics
     /// <summary>Counter of purchases skipped by bulk ingestion as already stored (unit <c>{purchase}</c>).</summary>
     public const string PurchasesSkippedCounter = "crm.purchases.skipped";
 
+    /// <summary>
+    /// Span around a BG/NBD or Gamma-Gamma maximum-likelihood fit (Crm.Core.Analytics). Tags: <c>crm.analytics.model</c>
+    /// (<c>bg_nbd</c>, <c>gamma_gamma</c>), and on success <c>crm.analytics.customers</c> and <c>crm.analytics.iterations</c>.
+    /// </summary>
+    public const string ModelFitSpan = "crm.analytics.fit";
+
+    /// <summary>Histogram of model-fit durations in seconds, tagged with <c>crm.analytics.model</c> and <c>crm.analytics.outcome</c> (<c>success</c>, <c>failure</c>).</summary>
+    public const string ModelFitDurationHistogram = "crm.analytics.fit.duration";
+
     private static readonly string? Version = typeof(CrmDiagnostics).Assembly.GetName().Version?.ToString();
 
     internal static readonly ActivitySource Source = new(ActivitySourceName, Version);
@@ -71,6 +80,8 @@ public static class CrmDiagnostics
     internal static readonly Counter<long> PurchasesInserted = Meter.CreateCounter<long>(PurchasesInsertedCounter, "{purchase}", "Purchases inserted by bulk ingestion.");
 
     internal static readonly Counter<long> PurchasesSkipped = Meter.CreateCounter<long>(PurchasesSkippedCounter, "{purchase}", "Purchases skipped by bulk ingestion because their transaction id was already stored.");
+
+    internal static readonly Histogram<double> ModelFitDuration = Meter.CreateHistogram<double>(ModelFitDurationHistogram, "s", "Duration of a customer-value model fit.");
 
     /// <summary>Marks <paramref name="activity"/> failed with the exception's type only: messages may name a customer.</summary>
     internal static void RecordFailure(Activity? activity, Exception exception)

@@ -180,33 +180,37 @@ public sealed class EngagementEvaluator
     /// <returns>The changes, in input order. Persist the new statuses from them.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="customers"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is out of range.</exception>
+    /// <param name="progress">Receives a <see cref="LifecycleEvaluationProgress"/> after every batch; null for none.</param>
     /// <exception cref="ArgumentException">During enumeration: as for <see cref="EvaluateBatch"/>; earlier batches' changes were already yielded.</exception>
-    public IEnumerable<EngagementStatusChanged> EvaluateAll(IEnumerable<CustomerEngagement> customers, Instant asOf, int batchSize = DefaultBatchSize)
+    public IEnumerable<EngagementStatusChanged> EvaluateAll(IEnumerable<CustomerEngagement> customers, Instant asOf, int batchSize = DefaultBatchSize,
+        IProgress<LifecycleEvaluationProgress>? progress = null)
     {
         Preconditions.CheckNotNull(customers);
         Preconditions.CheckArgumentRange(nameof(batchSize), batchSize, 1, 1_000_000);
-        return Iterate(customers, asOf, batchSize);
+        return Iterate(customers, asOf, batchSize, progress);
     }
 
     /// <summary>The asynchronous form of <see cref="EvaluateAll"/>, for stores that stream asynchronously.</summary>
     /// <param name="customers">Every customer to evaluate.</param>
     /// <param name="asOf">The evaluation instant.</param>
     /// <param name="batchSize">Customers per batch, 1 to 1,000,000.</param>
+    /// <param name="progress">Receives a <see cref="LifecycleEvaluationProgress"/> after every batch; null for none.</param>
     /// <param name="cancellationToken">Stops between customers.</param>
     /// <returns>The changes, in input order.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="customers"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is out of range.</exception>
     public IAsyncEnumerable<EngagementStatusChanged> EvaluateAllAsync(IAsyncEnumerable<CustomerEngagement> customers, Instant asOf,
-        int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default)
+        int batchSize = DefaultBatchSize, IProgress<LifecycleEvaluationProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(customers);
         Preconditions.CheckArgumentRange(nameof(batchSize), batchSize, 1, 1_000_000);
-        return IterateAsync(customers, asOf, batchSize, cancellationToken);
+        return IterateAsync(customers, asOf, batchSize, progress, cancellationToken);
     }
 
-    private IEnumerable<EngagementStatusChanged> Iterate(IEnumerable<CustomerEngagement> customers, Instant asOf, int batchSize)
+    private IEnumerable<EngagementStatusChanged> Iterate(IEnumerable<CustomerEngagement> customers, Instant asOf, int batchSize,
+        IProgress<LifecycleEvaluationProgress>? progress)
     {
-        var batcher = new Batcher(this, asOf, batchSize);
+        var batcher = new Batcher(this, asOf, batchSize, progress);
         foreach (var customer in customers)
         {
             foreach (var change in batcher.Add(customer))
@@ -221,9 +225,9 @@ public sealed class EngagementEvaluator
     }
 
     private async IAsyncEnumerable<EngagementStatusChanged> IterateAsync(IAsyncEnumerable<CustomerEngagement> customers, Instant asOf, int batchSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        IProgress<LifecycleEvaluationProgress>? progress, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var batcher = new Batcher(this, asOf, batchSize);
+        var batcher = new Batcher(this, asOf, batchSize, progress);
         await foreach (var customer in customers.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             foreach (var change in batcher.Add(customer))
@@ -238,11 +242,13 @@ public sealed class EngagementEvaluator
     }
 
     /// <summary>Collects customers into one reused batch and evaluates it when full; shared by the sync and async streams.</summary>
-    private sealed class Batcher(EngagementEvaluator evaluator, Instant asOf, int batchSize)
+    private sealed class Batcher(EngagementEvaluator evaluator, Instant asOf, int batchSize, IProgress<LifecycleEvaluationProgress>? progress)
     {
         private readonly CustomerEngagement[] _batch = new CustomerEngagement[batchSize];
         private readonly List<EngagementStatusChanged> _changes = [];
         private int _count;
+        private long _evaluated;
+        private long _changed;
 
         /// <summary>Adds a customer; returns the batch's changes when it filled up, otherwise nothing.</summary>
         public List<EngagementStatusChanged> Add(CustomerEngagement customer)
@@ -261,6 +267,12 @@ public sealed class EngagementEvaluator
         {
             _changes.Clear();
             evaluator.EvaluateBatch(_batch.AsSpan(0, _count), asOf, _changes);
+            if (progress is not null && _count > 0)
+            {
+                _evaluated += _count;
+                _changed += _changes.Count;
+                progress.Report(new LifecycleEvaluationProgress(_evaluated, _changed));
+            }
             _count = 0;
             return _changes;
         }
@@ -311,3 +323,11 @@ public sealed class EngagementEvaluator
         Preconditions.CheckArgument(purchases.IsEmpty || day >= purchases.LastDayNumber, paramName,
             "The evaluation day is before the customer's last purchase: evaluate as of a later day, or build the summary from purchases up to that day only.");
 }
+
+/// <summary>
+/// Progress of <see cref="EngagementEvaluator.EvaluateAll"/> / <see cref="EngagementEvaluator.EvaluateAllAsync"/>,
+/// reported after every batch with running totals.
+/// </summary>
+/// <param name="Evaluated">Customers evaluated so far.</param>
+/// <param name="Changed">Status changes found so far.</param>
+public readonly record struct LifecycleEvaluationProgress(long Evaluated, long Changed);

@@ -40,10 +40,13 @@ public static class RfmCalculator
             {
                 Preconditions.CheckArgument(purchase is not null, nameof(purchases), "The sequence must not contain null.");
                 accumulator.Add(purchase.CustomerId, purchase.TransactionId, purchase.OccurredAt, purchase.Total);
-                rows++;
+                if (++rows % RfmProgress.ReportInterval == 0)
+                {
+                    options.Progress?.Report(new RfmProgress(RfmStage.Reading, rows, 0));
+                }
             }
             var result = accumulator.ToResult();
-            Completed(activity, started, PurchasesInput, rows, result.Count);
+            Completed(activity, started, PurchasesInput, rows, result.Count, options);
             return result;
         }
         catch (Exception e)
@@ -57,8 +60,9 @@ public static class RfmCalculator
     private const string ColumnsInput = "columns";
 
     /// <summary>Tags the span and records the duration; customer keys never go on tags, only counts.</summary>
-    internal static void Completed(Activity? activity, long started, string input, long rows, int customers)
+    internal static void Completed(Activity? activity, long started, string input, long rows, int customers, RfmOptions options)
     {
+        options.Progress?.Report(new RfmProgress(RfmStage.Completed, rows, customers));
         if (activity is not null)
         {
             activity.SetTag("crm.rfm.input", input);
@@ -121,7 +125,7 @@ public static class RfmCalculator
                 result = fast?.ToResult(options, resultCurrency);
             }
             result ??= ExactBulk(customerKeys.Span, transactionKeys.Span, dates.Span, amounts.Span, options).ToResult(options, resultCurrency);
-            Completed(activity, started, ColumnsInput, n, result.Count);
+            Completed(activity, started, ColumnsInput, n, result.Count, options);
             return result;
         }
         catch (Exception e)

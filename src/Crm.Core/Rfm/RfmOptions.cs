@@ -85,6 +85,12 @@ public sealed record RfmOptions
         }
     }
 
+    /// <summary>
+    /// Receives <see cref="RfmProgress"/> reports while the computation runs (every <see cref="RfmProgress.ReportInterval"/>
+    /// rows read, and once when it completes); null (the default) reports nothing. Called on the computing thread.
+    /// </summary>
+    public IProgress<RfmProgress>? Progress { get; init; }
+
     /// <summary>The segment map in effect: <see cref="SegmentMap"/>, else the default map for 5 bins, else null.</summary>
     internal RfmSegmentMap? EffectiveSegmentMap => SegmentMap ?? (Bins == 5 ? RfmSegmentMap.Default : null);
 

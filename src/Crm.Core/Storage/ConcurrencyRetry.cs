@@ -1,4 +1,7 @@
+using Crm.Core.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Crm.Core.Storage;
 
@@ -98,13 +101,38 @@ public static class ConcurrencyRetry
     {
         Preconditions.CheckNotNull(scopeFactory);
         Preconditions.CheckNotNull(operation);
-        return ExecuteAsync(async (_, ct) =>
+        Preconditions.CheckArgumentRange(nameof(maxAttempts), maxAttempts, 1, MaxAttemptsLimit);
+        return ExecuteInScopesAsync(scopeFactory, operation, maxAttempts, cancellationToken);
+    }
+
+    private static async Task ExecuteInScopesAsync(IServiceScopeFactory scopeFactory, Func<IServiceProvider, CancellationToken, Task> operation, int maxAttempts, CancellationToken cancellationToken)
+    {
+        // The logger comes from the host's container when it has logging; a scope is where we can reach it.
+        ILogger? logger = null;
+        await ExecuteAsync(async (attempt, ct) =>
         {
             var scope = scopeFactory.CreateAsyncScope();
             await using (scope.ConfigureAwait(false))
             {
-                await operation(scope.ServiceProvider, ct).ConfigureAwait(false);
+                logger ??= scope.ServiceProvider.GetService<ILoggerFactory>()?.CreateLogger(typeof(ConcurrencyRetry).FullName!) ?? NullLogger.Instance;
+                try
+                {
+                    await operation(scope.ServiceProvider, ct).ConfigureAwait(false);
+                    return true;
+                }
+                catch (ConcurrencyConflictException e)
+                {
+                    if (attempt < maxAttempts)
+                    {
+                        CrmLog.ConcurrencyRetrying(logger, e.AggregateType, e.ExpectedVersion, attempt, maxAttempts);
+                    }
+                    else
+                    {
+                        CrmLog.ConcurrencyRetriesExhausted(logger, e.AggregateType, maxAttempts);
+                    }
+                    throw;
+                }
             }
-        }, maxAttempts, cancellationToken);
+        }, maxAttempts, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,0 +1,161 @@
+using Crm.Core.Customers;
+using Crm.Core.Lifecycle;
+using Crm.Core.Purchases;
+using Crm.Core.Rfm;
+using Crm.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using NodaTime;
+
+namespace Crm.Core.Tests.Diagnostics;
+
+/// <summary>IProgress reports of the long-running operations, and the library's ILogger messages.</summary>
+public class ProgressAndLoggingTest
+{
+    private const string Marker = "secret-person";
+
+    private sealed class ListProgress<T> : IProgress<T>
+    {
+        public List<T> Reports { get; } = [];
+
+        public void Report(T value) => Reports.Add(value);
+    }
+
+    [Fact]
+    public void Rfm_over_a_purchase_stream_reports_reading_every_interval_and_completion_once()
+    {
+        var asOf = new LocalDate(2024, 6, 30);
+        var at = asOf.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
+        var rows = RfmProgress.ReportInterval * 2 + 5;
+        var purchases = Enumerable.Range(0, rows).Select(i => Purchase.Create(
+            new TransactionId($"t{i}"), new CustomerId($"c{i % 10}"), at, Channel.Web, new Money(1m, Currency.EUR)));
+        var progress = new ListProgress<RfmProgress>();
+
+        var result = RfmCalculator.Compute(purchases, new RfmOptions(asOf) { Progress = progress });
+
+        Assert.Equal(
+        [
+            new RfmProgress(RfmStage.Reading, RfmProgress.ReportInterval, 0),
+            new RfmProgress(RfmStage.Reading, RfmProgress.ReportInterval * 2, 0),
+            new RfmProgress(RfmStage.Completed, rows, 10),
+        ], progress.Reports);
+        Assert.Equal(10, result.Count);
+    }
+
+    [Fact]
+    public void Rfm_over_columns_reports_completion_only()
+    {
+        var asOf = new LocalDate(2024, 6, 30);
+        var progress = new ListProgress<RfmProgress>();
+
+        RfmCalculator.Compute(new long[] { 1, 2, 2 }, new[] { asOf, asOf, asOf }, new[] { 1m, 2m, 3m }, Currency.EUR, new RfmOptions(asOf) { Progress = progress });
+
+        Assert.Equal([new RfmProgress(RfmStage.Completed, 3, 2)], progress.Reports);
+    }
+
+    [Fact]
+    public async Task Lifecycle_evaluation_reports_running_totals_after_every_batch()
+    {
+        var start = new LocalDate(2025, 1, 1);
+        var bought = PurchaseSummary.FromPurchaseDates([start]);
+        var evaluator = new EngagementEvaluator(EngagementRules.Default, DateTimeZone.Utc);
+        // Three customers get a status (they bought), two never did and stay without one.
+        var customers = Enumerable.Range(0, 5)
+            .Select(i => new CustomerEngagement(new CustomerId($"c{i}"), i < 3 ? bought : PurchaseSummary.Empty, EngagementStatus.None)).ToList();
+        var asOf = Instant.FromUtc(2025, 2, 1, 0, 0);
+
+        var progress = new ListProgress<LifecycleEvaluationProgress>();
+        var changes = evaluator.EvaluateAll(customers, asOf, batchSize: 2, progress).ToList();
+
+        Assert.Equal(3, changes.Count);
+        Assert.Equal([new(2, 2), new(4, 3), new(5, 3)], progress.Reports);
+
+        var asyncProgress = new ListProgress<LifecycleEvaluationProgress>();
+        var asyncChanges = new List<EngagementStatusChanged>();
+        await foreach (var change in evaluator.EvaluateAllAsync(customers.ToAsyncEnumerable(), asOf, batchSize: 4, asyncProgress))
+        {
+            asyncChanges.Add(change);
+        }
+        Assert.Equal(changes, asyncChanges);
+        Assert.Equal([new(4, 3), new(5, 3)], asyncProgress.Reports);
+    }
+
+    [Fact]
+    public void Lifecycle_evaluation_of_nothing_reports_nothing()
+    {
+        var evaluator = new EngagementEvaluator(EngagementRules.Default, DateTimeZone.Utc);
+        var progress = new ListProgress<LifecycleEvaluationProgress>();
+
+        Assert.Empty(evaluator.EvaluateAll([], Instant.FromUtc(2025, 2, 1, 0, 0), progress: progress));
+        Assert.Empty(progress.Reports);
+    }
+
+    [Fact]
+    public async Task Concurrency_retries_are_logged_with_the_aggregate_type_only()
+    {
+        var sink = new RecordingLoggerProvider();
+        var services = new ServiceCollection().AddLogging(b => b.AddProvider(sink).SetMinimumLevel(LogLevel.Debug)).BuildServiceProvider();
+        var scopes = services.GetRequiredService<IServiceScopeFactory>();
+
+        var calls = 0;
+        await scopes.ExecuteWithConcurrencyRetryAsync((_, _) =>
+            ++calls < 3 ? throw new ConcurrencyConflictException("Customer", Marker, 4, 5) : Task.CompletedTask);
+
+        Assert.Equal(3, calls);
+        Assert.Equal(2, sink.Entries.Count);
+        Assert.All(sink.Entries, e =>
+        {
+            Assert.Equal(LogLevel.Debug, e.Level);
+            Assert.Equal(1001, e.EventId.Id);
+            Assert.Equal(typeof(ConcurrencyRetry).FullName, e.Category);
+            Assert.Contains("Customer", e.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Marker, e.Message, StringComparison.Ordinal);
+        });
+
+        sink.Entries.Clear();
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => scopes.ExecuteWithConcurrencyRetryAsync((_, _) =>
+            throw new ConcurrencyConflictException("Customer", Marker, 4, 5), maxAttempts: 2));
+        Assert.Equal([LogLevel.Debug, LogLevel.Warning], sink.Entries.Select(e => e.Level));
+        Assert.Equal(1002, sink.Entries[1].EventId.Id);
+        Assert.DoesNotContain(sink.Entries, e => e.Message.Contains(Marker, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Retrying_without_logging_registered_works_silently()
+    {
+        var scopes = new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
+        var calls = 0;
+
+        await scopes.ExecuteWithConcurrencyRetryAsync((_, _) => ++calls < 2 ? throw new ConcurrencyConflictException("Customer", "1", 1, 2) : Task.CompletedTask);
+
+        Assert.Equal(2, calls);
+    }
+
+    private sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message);
+
+    private sealed class RecordingLoggerProvider : ILoggerProvider
+    {
+        public List<LogEntry> Entries { get; } = [];
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(RecordingLoggerProvider owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                lock (owner.Entries)
+                {
+                    owner.Entries.Add(new LogEntry(category, logLevel, eventId, formatter(state, exception)));
+                }
+            }
+        }
+    }
+}
