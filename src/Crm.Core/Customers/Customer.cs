@@ -58,6 +58,7 @@ public sealed partial class Customer : AggregateRoot<CustomerId>
         _attributes = new Dictionary<string, CustomAttribute>(source._attributes, StringComparer.OrdinalIgnoreCase);
         _lifeEvents = [.. source._lifeEvents];
         _holdings = [.. source._holdings];
+        IsErased = source.IsErased;
     }
 
     /// <summary>Whether the customer is a person or an organisation (fixed at registration).</summary>

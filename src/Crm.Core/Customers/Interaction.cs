@@ -99,7 +99,7 @@ public sealed class Interaction : AggregateRoot<InteractionId>
     public Instant OccurredAt { get; }
 
     /// <summary>A short subject line, or null.</summary>
-    public string? Subject { get; }
+    public string? Subject { get; private set; }
 
     /// <summary>How it ended (e.g. <c>resolved</c>, <c>callback promised</c>), or null while open or unknown.</summary>
     public string? Outcome { get; private set; }
@@ -210,6 +210,13 @@ public sealed class Interaction : AggregateRoot<InteractionId>
     {
         Outcome = Text.Clean(outcome, nameof(outcome), MaxOutcomeLength);
         Raise(new InteractionOutcomeRecorded(Id, CustomerId, at));
+    }
+
+    /// <summary>Removes the free text (subject, outcome) for an erasure; the facts (when, where, what kind) stay.</summary>
+    internal void ErasePersonalText()
+    {
+        Subject = null;
+        Outcome = null;
     }
 
     /// <summary>The id, type, channel and direction; never the subject.</summary>

@@ -23,7 +23,7 @@ namespace Crm.Core.Lifecycle;
 /// </para>
 /// <para>Not thread-safe (an aggregate: load one per unit of work). The id is the customer's id.</para>
 /// </remarks>
-public sealed class CustomerLifecycle : AggregateRoot<CustomerId>
+public sealed partial class CustomerLifecycle : AggregateRoot<CustomerId>
 {
     private readonly List<StageTransition> _history;
     private readonly Dictionary<string, Instant> _entries;

@@ -23,7 +23,7 @@ namespace Crm.Core.Loyalty;
 /// </para>
 /// <para>Not thread-safe: load one copy per unit of work; the store's version check catches concurrent changes.</para>
 /// </remarks>
-public sealed class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
+public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
 {
     private LedgerState _state;
     // Replaced (never changed) when a tier changes, so copies of the account share it.

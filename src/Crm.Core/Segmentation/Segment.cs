@@ -138,6 +138,9 @@ public sealed class Segment : AggregateRoot<SegmentId>
         return _includes.Remove(customerId) | _excludes.Remove(customerId);
     }
 
+    /// <summary>Removes the customer from the includes and excludes of any kind of segment (erasure); true when something was removed.</summary>
+    internal bool Forget(CustomerId customerId) => _includes.Remove(customerId) | _excludes.Remove(customerId);
+
     /// <summary>
     /// Whether the customer belongs, given whether the rule matches them (ignored for static lists):
     /// excludes win over includes win over the rule.

@@ -1,0 +1,102 @@
+using Crm.Core.Storage;
+
+namespace Crm.Core.Privacy;
+
+/// <summary>
+/// Remembers the external ids of erased customers as keyed hashes, so that a later import of the same id does not
+/// silently re-create (re-identify) the person. Import paths call <see cref="EnsureNotErasedAsync"/>; a host that
+/// deliberately re-creates the customer (the person came back and asked for it) calls <see cref="ReleaseAsync"/> first.
+/// </summary>
+/// <remarks>Obtain it per scope from dependency injection (<c>AddCrmCore().AddPrivacy(key)</c>). Not thread-safe.</remarks>
+public interface IErasureRegistry
+{
+    /// <summary>Whether <paramref name="externalId"/> of <paramref name="sourceSystem"/> belonged to an erased customer.</summary>
+    /// <param name="sourceSystem">The source system's code (normalised like <see cref="Customers.Customer.LinkExternalId"/> does).</param>
+    /// <param name="externalId">The id in that system.</param>
+    /// <param name="cancellationToken">Cancels the look-up.</param>
+    /// <returns>True when the id is a tombstone.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentException">An argument is not a valid code or id.</exception>
+    Task<bool> IsErasedAsync(string sourceSystem, string externalId, CancellationToken cancellationToken = default);
+
+    /// <summary>Throws <see cref="ErasedExternalIdException"/> when the id belonged to an erased customer; for import paths.</summary>
+    /// <inheritdoc cref="IsErasedAsync"/>
+    /// <exception cref="ErasedExternalIdException">The id belonged to an erased customer.</exception>
+    Task EnsureNotErasedAsync(string sourceSystem, string externalId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Registers, in the scope's unit of work, the removal of the tombstone of an id, so that the customer can be
+    /// re-created deliberately. Takes effect when the unit of work commits (together with the re-created customer).
+    /// </summary>
+    /// <inheritdoc cref="IsErasedAsync"/>
+    /// <returns>True when a tombstone was found and its removal registered; false when the id was not erased.</returns>
+    Task<bool> ReleaseAsync(string sourceSystem, string externalId, CancellationToken cancellationToken = default);
+}
+
+/// <summary>The <see cref="IErasureRegistry"/> over the scope's repository of <see cref="ErasedExternalId"/> tombstones.</summary>
+public sealed class ErasureRegistry : IErasureRegistry
+{
+    private readonly IRepository<ErasedExternalId, ErasedExternalIdKey> _tombstones;
+    private readonly PrivacyOptions _options;
+
+    /// <summary>Creates the registry.</summary>
+    /// <param name="tombstones">The scope's repository of tombstones.</param>
+    /// <param name="options">The hash key.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public ErasureRegistry(IRepository<ErasedExternalId, ErasedExternalIdKey> tombstones, PrivacyOptions options)
+    {
+        _tombstones = Preconditions.CheckNotNull(tombstones);
+        _options = Preconditions.CheckNotNull(options);
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> IsErasedAsync(string sourceSystem, string externalId, CancellationToken cancellationToken = default) =>
+        await _tombstones.GetByIdAsync(Key(sourceSystem, externalId), cancellationToken).ConfigureAwait(false) is not null;
+
+    /// <inheritdoc/>
+    public async Task EnsureNotErasedAsync(string sourceSystem, string externalId, CancellationToken cancellationToken = default)
+    {
+        if (await IsErasedAsync(sourceSystem, externalId, cancellationToken).ConfigureAwait(false))
+        {
+            throw new ErasedExternalIdException(Token.Normalize(sourceSystem, nameof(sourceSystem), "source system code"));
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<bool> ReleaseAsync(string sourceSystem, string externalId, CancellationToken cancellationToken = default)
+    {
+        var tombstone = await _tombstones.GetByIdAsync(Key(sourceSystem, externalId), cancellationToken).ConfigureAwait(false);
+        if (tombstone is null)
+        {
+            return false;
+        }
+        await _tombstones.RemoveAsync(tombstone, cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    internal ErasedExternalIdKey Key(string sourceSystem, string externalId) =>
+        _options.HashExternalId(
+            Token.Normalize(sourceSystem, nameof(sourceSystem), "source system code"),
+            Identifier.Validate(externalId, nameof(externalId), "external id"));
+}
+
+/// <summary>
+/// Thrown when an import or registration carries an external id that belonged to an erased customer. The message names
+/// the source system only, never the id.
+/// </summary>
+/// <remarks>
+/// Skip the record, or, when the person deliberately asked to be re-created, call <see cref="IErasureRegistry.ReleaseAsync"/>
+/// and import it again in the same unit of work.
+/// </remarks>
+public sealed class ErasedExternalIdException : CrmException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="sourceSystem">The source system's code.</param>
+    public ErasedExternalIdException(string sourceSystem)
+        : base($"An id of source system '{sourceSystem}' belonged to a customer whose personal data was erased, so it is not imported again. " +
+            "Skip the record; if the person deliberately asked to be re-created, call IErasureRegistry.ReleaseAsync first, in the same unit of work.") =>
+        SourceSystem = sourceSystem;
+
+    /// <summary>The source system's code.</summary>
+    public string SourceSystem { get; }
+}

@@ -1,0 +1,230 @@
+using Crm.Core.Customers;
+using Crm.Core.Lifecycle;
+using Crm.Core.Loyalty;
+using Crm.Core.Purchases;
+using Crm.Core.Segmentation;
+using Crm.Core.Specifications;
+using Crm.Core.Storage;
+using NodaTime;
+
+namespace Crm.Core.Privacy;
+
+/// <summary>
+/// Answers a data subject's requests about one customer across every aggregate and store: an export of everything
+/// held (<see cref="ExportAsync"/>, GDPR art. 15 and 20) and erasure (<see cref="EraseAsync"/>, art. 17).
+/// </summary>
+/// <remarks>
+/// <para>Register with <c>services.AddCrmCore().Use…Store().AddPrivacy(key)</c> and resolve per scope: it uses the
+/// scope's repositories and unit of work. What is erased, what stays and why: docs/privacy.md.</para>
+/// <para>Not thread-safe (one scope, one logical flow at a time).</para>
+/// </remarks>
+public sealed class PrivacyService
+{
+    private readonly IRepository<Customer, CustomerId> _customers;
+    private readonly IRepository<Interaction, InteractionId> _interactions;
+    private readonly IReadRepository<Purchase, TransactionId> _purchases;
+    private readonly IRepository<LoyaltyAccount, LoyaltyAccountId> _loyaltyAccounts;
+    private readonly IRepository<CustomerLifecycle, CustomerId> _lifecycles;
+    private readonly IRepository<Segment, SegmentId> _segments;
+    private readonly IRepository<SegmentMember, SegmentMemberId> _segmentMembers;
+    private readonly IRepository<ErasureRecord, CustomerId> _erasures;
+    private readonly IRepository<ErasedExternalId, ErasedExternalIdKey> _tombstones;
+    private readonly ICustomerProfileStore _profiles;
+    private readonly ProfileFieldRegistry _profileFields;
+    private readonly IUnitOfWork _unitOfWork;
+    private readonly IClock _clock;
+    private readonly PrivacyOptions _options;
+
+    /// <summary>Creates the service over one scope's stores (dependency injection does this).</summary>
+    /// <param name="customers">Customers.</param>
+    /// <param name="interactions">Interactions.</param>
+    /// <param name="purchases">Purchases (read only: they are kept as accounting facts).</param>
+    /// <param name="loyaltyAccounts">Loyalty accounts.</param>
+    /// <param name="lifecycles">Customer lifecycles.</param>
+    /// <param name="segments">Segments (for names and per-customer overrides).</param>
+    /// <param name="segmentMembers">Segment memberships.</param>
+    /// <param name="erasures">Erasure records.</param>
+    /// <param name="tombstones">Keyed hashes of erased external ids.</param>
+    /// <param name="profiles">The segmentation read model.</param>
+    /// <param name="profileFields">The profile fields written to exports.</param>
+    /// <param name="unitOfWork">The scope's unit of work: an erasure commits through it, all or nothing.</param>
+    /// <param name="clock">The time of exports and erasures.</param>
+    /// <param name="options">The hash key for erased external ids.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public PrivacyService(
+        IRepository<Customer, CustomerId> customers,
+        IRepository<Interaction, InteractionId> interactions,
+        IReadRepository<Purchase, TransactionId> purchases,
+        IRepository<LoyaltyAccount, LoyaltyAccountId> loyaltyAccounts,
+        IRepository<CustomerLifecycle, CustomerId> lifecycles,
+        IRepository<Segment, SegmentId> segments,
+        IRepository<SegmentMember, SegmentMemberId> segmentMembers,
+        IRepository<ErasureRecord, CustomerId> erasures,
+        IRepository<ErasedExternalId, ErasedExternalIdKey> tombstones,
+        ICustomerProfileStore profiles,
+        ProfileFieldRegistry profileFields,
+        IUnitOfWork unitOfWork,
+        IClock clock,
+        PrivacyOptions options)
+    {
+        _customers = Preconditions.CheckNotNull(customers);
+        _interactions = Preconditions.CheckNotNull(interactions);
+        _purchases = Preconditions.CheckNotNull(purchases);
+        _loyaltyAccounts = Preconditions.CheckNotNull(loyaltyAccounts);
+        _lifecycles = Preconditions.CheckNotNull(lifecycles);
+        _segments = Preconditions.CheckNotNull(segments);
+        _segmentMembers = Preconditions.CheckNotNull(segmentMembers);
+        _erasures = Preconditions.CheckNotNull(erasures);
+        _tombstones = Preconditions.CheckNotNull(tombstones);
+        _profiles = Preconditions.CheckNotNull(profiles);
+        _profileFields = Preconditions.CheckNotNull(profileFields);
+        _unitOfWork = Preconditions.CheckNotNull(unitOfWork);
+        _clock = Preconditions.CheckNotNull(clock);
+        _options = Preconditions.CheckNotNull(options);
+    }
+
+    /// <summary>
+    /// Collects everything held about the customer into one JSON document: the customer record (name, contact points,
+    /// consents with history, external ids, tags, attributes, life events, holdings), interactions, purchases, loyalty
+    /// accounts with their ledgers, the lifecycle with its history, segment memberships and overrides, the
+    /// segmentation profile, and the erasure record if the customer was erased.
+    /// </summary>
+    /// <param name="customerId">The customer.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    /// <returns>The export; parts the store has nothing of are null or empty (an unknown id gives an export with no customer).</returns>
+    /// <exception cref="ArgumentException"><paramref name="customerId"/> is the uninitialised default.</exception>
+    public async Task<CustomerDataExport> ExportAsync(CustomerId customerId, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotDefault(customerId);
+        var exportedAt = _clock.GetCurrentInstant();
+        var customer = await _customers.GetByIdAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var interactions = await _interactions.ListAsync(InteractionsOf(customerId), cancellationToken).ConfigureAwait(false);
+        var purchases = await _purchases.ListAsync(Specification.Create<Purchase>(q => q.Where(p => p.CustomerId == customerId)
+            .OrderBy(p => p.OccurredAt).ThenBy(p => p.Id)), cancellationToken).ConfigureAwait(false);
+        var accounts = await _loyaltyAccounts.ListAsync(AccountsOf(customerId), cancellationToken).ConfigureAwait(false);
+        var lifecycle = await _lifecycles.GetByIdAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var members = await _segmentMembers.ListAsync(MembershipsOf(customerId), cancellationToken).ConfigureAwait(false);
+        var segments = await _segments.ListAsync(Specification.All<Segment>(), cancellationToken).ConfigureAwait(false);
+        var byId = segments.ToDictionary(s => s.Id);
+        var overrides = segments
+            .Where(s => s.Includes.Contains(customerId) || s.Excludes.Contains(customerId))
+            .OrderBy(s => s.Id)
+            .Select(s => (s, s.Includes.Contains(customerId)))
+            .ToList();
+        var profile = await _profiles.FindAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var erasure = await _erasures.GetByIdAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var document = CustomerExportWriter.Write(new ExportSources(
+            customerId, exportedAt, customer, interactions, purchases, accounts.OrderBy(a => a.ProgrammeId).ToList(), lifecycle,
+            members.OrderBy(m => m.SegmentId).Select(m => (m, byId.GetValueOrDefault(m.SegmentId))).ToList(),
+            overrides, profile, _profileFields, erasure));
+        return new CustomerDataExport(customerId, exportedAt, document);
+    }
+
+    /// <summary>
+    /// Erases the customer's personal data in every aggregate and store, in one unit of work, and records the erasure
+    /// (when, why, by whom; nothing of the erased data). Calling it again for an erased customer is harmless: it
+    /// re-checks every store and keeps the first record.
+    /// </summary>
+    /// <remarks>
+    /// <para>Removed or replaced: name (a placeholder of the same kind), birth date, contact points, external ids (kept
+    /// only as keyed hashes, see <see cref="IErasureRegistry"/>), tags, personal custom attributes, life events, consent
+    /// sources, interaction subjects and outcomes, loyalty adjustment and tier override reasons, lifecycle transition
+    /// reasons, segment memberships and overrides, and the segmentation profile. Kept under the (pseudonymous) id:
+    /// purchases, points, holdings, non-personal attributes, consent grants and withdrawals, stage history.</para>
+    /// <para>The segmentation profile is a projection outside the unit of work: it is removed just before the commit,
+    /// so a failed commit leaves at most a missing projection (rebuilt by the next projection run), never personal data
+    /// after a successful one. Database stores keep deleted bytes in free pages until purged: see docs/privacy.md
+    /// (<c>CrmDatabase.PurgeDeletedDataAsync</c> for the EF Core adapter).</para>
+    /// </remarks>
+    /// <param name="customerId">The customer.</param>
+    /// <param name="reason">Why, e.g. <c>art17-request</c> or a ticket reference: 1-200 characters, no personal data.</param>
+    /// <param name="actor">Who: the staff or system id carrying it out.</param>
+    /// <param name="cancellationToken">Cancels the erasure before it commits.</param>
+    /// <returns>The erasure record and whether the customer had been erased before.</returns>
+    /// <exception cref="ArgumentException"><paramref name="customerId"/> is default, or <paramref name="reason"/> or <paramref name="actor"/> is blank, too long or contains control characters.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="reason"/> or <paramref name="actor"/> is null.</exception>
+    /// <exception cref="AggregateNotFoundException">There is no such customer and no erasure record for the id.</exception>
+    /// <exception cref="ConcurrencyConflictException">Someone changed one of the customer's aggregates meanwhile; nothing was written: call again.</exception>
+    public async Task<ErasureResult> EraseAsync(CustomerId customerId, string reason, string actor, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotDefault(customerId);
+        var cleanedReason = Text.Clean(reason, nameof(reason), ErasureRecord.MaxReasonLength);
+        var cleanedActor = Identifier.Validate(actor, nameof(actor), "actor");
+        var now = _clock.GetCurrentInstant();
+
+        var customer = await _customers.GetByIdAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var record = await _erasures.GetByIdAsync(customerId, cancellationToken).ConfigureAwait(false);
+        if (customer is null && record is null)
+        {
+            throw new AggregateNotFoundException(nameof(Customer), customerId.Value,
+                "there is nothing to erase under this id. Check the id; an erased customer keeps their record and can be erased again harmlessly.");
+        }
+
+        var externalIds = 0;
+        if (customer is not null)
+        {
+            var linked = customer.ErasePersonalData(now);
+            externalIds = linked.Count;
+            foreach (var (system, id) in linked)
+            {
+                var key = _options.HashExternalId(system, id);
+                if (await _tombstones.GetByIdAsync(key, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    await _tombstones.AddAsync(ErasedExternalId.Create(key, system, now, customer.TenantId), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            await _customers.UpdateAsync(customer, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var interaction in await _interactions.ListAsync(InteractionsOf(customerId), cancellationToken).ConfigureAwait(false))
+        {
+            if (interaction.Subject is not null || interaction.Outcome is not null)
+            {
+                interaction.ErasePersonalText();
+                await _interactions.UpdateAsync(interaction, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        foreach (var account in await _loyaltyAccounts.ListAsync(AccountsOf(customerId), cancellationToken).ConfigureAwait(false))
+        {
+            account.ErasePersonalText();
+            await _loyaltyAccounts.UpdateAsync(account, cancellationToken).ConfigureAwait(false);
+        }
+        if (await _lifecycles.GetByIdAsync(customerId, cancellationToken).ConfigureAwait(false) is { } lifecycle)
+        {
+            lifecycle.ErasePersonalText();
+            await _lifecycles.UpdateAsync(lifecycle, cancellationToken).ConfigureAwait(false);
+        }
+        // Memberships are profiling results (art. 4(4)); no accounting needs them, so they go rather than stay pseudonymous.
+        foreach (var member in await _segmentMembers.ListAsync(MembershipsOf(customerId), cancellationToken).ConfigureAwait(false))
+        {
+            await _segmentMembers.RemoveAsync(member, cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var segment in await _segments.ListAsync(Specification.All<Segment>(), cancellationToken).ConfigureAwait(false))
+        {
+            if (segment.Forget(customerId))
+            {
+                await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var alreadyErased = record is not null;
+        if (record is null)
+        {
+            record = ErasureRecord.Create(customerId, now, cleanedReason, cleanedActor, externalIds, customer?.TenantId);
+            await _erasures.AddAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _profiles.RemoveAsync(customerId, cancellationToken).ConfigureAwait(false);
+        await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new ErasureResult(record, alreadyErased);
+    }
+
+    private static Specification<Interaction> InteractionsOf(CustomerId customerId) =>
+        Specification.Create<Interaction>(q => q.Where(i => i.CustomerId == customerId).OrderBy(i => i.OccurredAt).ThenBy(i => i.Id));
+
+    private static Specification<LoyaltyAccount> AccountsOf(CustomerId customerId) =>
+        Specification.Create<LoyaltyAccount>(q => q.Where(a => a.Id.CustomerId == customerId));
+
+    private static Specification<SegmentMember> MembershipsOf(CustomerId customerId) =>
+        Specification.Create<SegmentMember>(q => q.Where(m => m.Id.CustomerId == customerId));
+}
