@@ -21,13 +21,14 @@ internal sealed class CustomerLookupKey
     public const string Email = "email";
     public const string Phone = "phone";
     public const string External = "external";
+    public const string Postal = "postal";
 
     public CustomerId CustomerId { get; set; }
 
-    /// <summary><see cref="Email"/>, <see cref="Phone"/> or <see cref="External"/>.</summary>
+    /// <summary><see cref="Email"/>, <see cref="Phone"/>, <see cref="External"/> or <see cref="Postal"/>.</summary>
     public string Kind { get; set; } = string.Empty;
 
-    /// <summary>The source system of an external id; empty for the other kinds.</summary>
+    /// <summary>The source system of an external id, the country of a postal code; empty for the other kinds.</summary>
     public string System { get; set; } = string.Empty;
 
     public string Value { get; set; } = string.Empty;
@@ -51,6 +52,14 @@ internal sealed class CustomerLookupKey
         {
             keys.Add((External, system, id));
         }
+        foreach (var postal in customer.PostalAddresses)
+        {
+            // For the fuzzy duplicate rule (similar names at one postal code): the candidates come from this index.
+            if (postal.Address.PostalCode is { } code)
+            {
+                keys.Add((Postal, postal.Address.CountryCode, code));
+            }
+        }
         return keys.Select(k => new CustomerLookupKey { CustomerId = customer.Id, Kind = k.Kind, System = k.System, Value = k.Value });
     }
 }
@@ -71,8 +80,8 @@ internal sealed class CustomerLookupKeyMapping : IEntityTypeConfiguration<Custom
 
 /// <summary>
 /// Rewrites the contact-point and external-id conditions of customer specifications into sub-queries on
-/// <c>customer_lookup_keys</c>: <c>c.Emails.Any(e =&gt; e.Address.Value == x)</c>, <c>c.Phones.Any(p =&gt; p.Number.E164 == x)</c>
-/// and <c>c.ExternalIds.Any(p =&gt; p.Key == s &amp;&amp; p.Value == x)</c> (either operand order). Other conditions over these
+/// <c>customer_lookup_keys</c>: <c>c.Emails.Any(e =&gt; e.Address.Value == x)</c>, <c>c.Phones.Any(p =&gt; p.Number.E164 == x)</c>,
+/// <c>c.ExternalIds.Any(p =&gt; p.Key == s &amp;&amp; p.Value == x)</c> and <c>c.PostalAddresses.Any(a =&gt; a.Address.CountryCode == c &amp;&amp; a.Address.PostalCode == x)</c> (either operand order). Other conditions over these
 /// collections are left alone and fail translation loudly.
 /// </summary>
 internal sealed class CustomerLookupRewriter(DbContext context) : ExpressionVisitor
@@ -80,6 +89,7 @@ internal sealed class CustomerLookupRewriter(DbContext context) : ExpressionVisi
     private static readonly PropertyInfo EmailsProperty = typeof(Customer).GetProperty(nameof(Customer.Emails))!;
     private static readonly PropertyInfo PhonesProperty = typeof(Customer).GetProperty(nameof(Customer.Phones))!;
     private static readonly PropertyInfo ExternalIdsProperty = typeof(Customer).GetProperty(nameof(Customer.ExternalIds))!;
+    private static readonly PropertyInfo PostalAddressesProperty = typeof(Customer).GetProperty(nameof(Customer.PostalAddresses))!;
     private static readonly MethodInfo SetMethod = typeof(DbContext).GetMethod(nameof(DbContext.Set), Type.EmptyTypes)!.MakeGenericMethod(typeof(CustomerLookupKey));
 
     protected override Expression VisitMethodCall(MethodCallExpression node)
@@ -112,6 +122,17 @@ internal sealed class CustomerLookupRewriter(DbContext context) : ExpressionVisi
             if (system is not null && value is not null)
             {
                 return (CustomerLookupKey.External, system, value);
+            }
+        }
+        if (collection == PostalAddressesProperty && predicate.Body is BinaryExpression { NodeType: ExpressionType.AndAlso } place)
+        {
+            string[] country = [nameof(PostalContactPoint.Address), nameof(PostalAddress.CountryCode)];
+            string[] code = [nameof(PostalContactPoint.Address), nameof(PostalAddress.PostalCode)];
+            var system = Equality(place.Left, item, country) ?? Equality(place.Right, item, country);
+            var value = Equality(place.Left, item, code) ?? Equality(place.Right, item, code);
+            if (system is not null && value is not null)
+            {
+                return (CustomerLookupKey.Postal, system, value);
             }
         }
         return null;

@@ -117,6 +117,9 @@ public sealed class EfUnitOfWork : IUnitOfWork
                     _changes.Remove(pending);
                     _byKey.Remove(key);
                     return;
+                case PendingMerge.BecomeReplace:
+                    pending.BecomeReplace(aggregate);
+                    return;
                 default:
                     pending.Kind = ChangeKind.Remove;
                     pending.Replace(aggregate);
@@ -132,7 +135,7 @@ public sealed class EfUnitOfWork : IUnitOfWork
     internal bool IsPendingAdd<T, TId>(TId id)
         where T : AggregateRoot<TId>
         where TId : struct, IEquatable<TId> =>
-        _byKey.TryGetValue((typeof(T), id), out var pending) && pending.Kind == ChangeKind.Add;
+        _byKey.TryGetValue((typeof(T), id), out var pending) && pending.Kind is ChangeKind.Add or ChangeKind.Remove or ChangeKind.Replace;
 
     internal static string IdText<TId>(TId id)
         where TId : struct => id.ToString() ?? string.Empty;
@@ -249,6 +252,8 @@ public sealed class EfUnitOfWork : IUnitOfWork
 
         public abstract void Replace(object aggregate);
 
+        public abstract void BecomeReplace(object aggregate);
+
         public abstract void Attach(DbContext context);
 
         public abstract void Restore();
@@ -277,7 +282,21 @@ public sealed class EfUnitOfWork : IUnitOfWork
         public override void Replace(object aggregate)
         {
             _aggregate = (T)aggregate;
-            _loadedVersion = _aggregate.Version;
+            if (Kind != ChangeKind.Replace)
+            {
+                _loadedVersion = _aggregate.Version; // a replacement keeps checking the removed aggregate's version
+            }
+        }
+
+        // For a replacement: the removed aggregate (its row is deleted, after the version check).
+        private T? _removed;
+
+        public override void BecomeReplace(object aggregate)
+        {
+            _removed = _aggregate;
+            Kind = ChangeKind.Replace;
+            _aggregate = (T)aggregate;
+            _loadedVersion = _removed.Version;
         }
 
         public override string TypeName => typeof(T).Name;
@@ -288,6 +307,11 @@ public sealed class EfUnitOfWork : IUnitOfWork
 
         public override void Attach(DbContext context)
         {
+            if (Kind == ChangeKind.Replace)
+            {
+                AttachReplacement(context);
+                return;
+            }
             _loadedVersion = _aggregate.Version;
             EntityEntry<T> entry = context.Entry(_aggregate);
             Snapshots.SnapshotMapping.WriteKey(entry); // key and document before tracking starts: keys cannot change later
@@ -314,7 +338,34 @@ public sealed class EfUnitOfWork : IUnitOfWork
             }
         }
 
-        public override void Restore() => _aggregate.SetVersion(_loadedVersion);
+        // A replacement whose key changed (a purchase moved to another customer) deletes the old row and inserts the new
+        // one; EF Core orders the delete first because both rows share the unique id index. With an unchanged key it is
+        // an ordinary versioned update.
+        private void AttachReplacement(DbContext context)
+        {
+            var removed = context.Entry(_removed!);
+            Snapshots.SnapshotMapping.WriteKey(removed);
+            EntityEntry<T> entry = context.Entry(_aggregate);
+            Snapshots.SnapshotMapping.WriteKey(entry);
+            Snapshots.SnapshotMapping.WriteState(entry);
+            var version = entry.Property(a => a.Version);
+            var sameKey = entry.Metadata.FindPrimaryKey()!.Properties
+                .All(p => Equals(entry.Property(p.Name).CurrentValue, removed.Property(p.Name).CurrentValue));
+            if (sameKey)
+            {
+                entry.State = EntityState.Modified;
+                version.OriginalValue = _loadedVersion;
+            }
+            else
+            {
+                removed.State = EntityState.Deleted;
+                removed.Property(a => a.Version).OriginalValue = _loadedVersion;
+                entry.State = EntityState.Added;
+            }
+            version.CurrentValue = _loadedVersion + 1;
+        }
+
+        public override void Restore() => _aggregate.SetVersion(Kind == ChangeKind.Replace ? 0 : _loadedVersion);
 
         public override void Complete(List<IDomainEvent> events)
         {

@@ -22,6 +22,7 @@ internal static class QueryRewriter
         [Member<Purchase, bool>(p => p.IsRefund)] = Lambda<Purchase, bool>(p => p.Total.Amount < 0m),
         [Member<SegmentMember, SegmentId>(m => m.SegmentId)] = Lambda<SegmentMember, SegmentId>(m => EF.Property<SegmentId>(m, SegmentMemberMapping.SegmentProperty)),
         [Member<SegmentMember, CustomerId>(m => m.CustomerId)] = Lambda<SegmentMember, CustomerId>(m => EF.Property<CustomerId>(m, SnapshotMapping.CustomerProperty)),
+        [Member<Loyalty.LoyaltyAccount, CustomerId>(a => a.CustomerId)] = Lambda<Loyalty.LoyaltyAccount, CustomerId>(a => EF.Property<CustomerId>(a, SnapshotMapping.CustomerProperty)),
     };
 
     // Parts of composite ids that have columns of their own: m.Id.SegmentId is read as m.SegmentId (then rewritten above).

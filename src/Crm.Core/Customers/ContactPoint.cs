@@ -55,7 +55,7 @@ public abstract record ContactPoint
     }
 
     /// <summary>The id within the customer.</summary>
-    public ContactPointId Id { get; }
+    public ContactPointId Id { get; private init; }
 
     /// <summary>The kind of contact point.</summary>
     public abstract ContactKind Kind { get; }
@@ -91,6 +91,9 @@ public abstract record ContactPoint
 
     /// <summary>Whether <paramref name="other"/> reaches the same mailbox, line or place (duplicate detection).</summary>
     internal abstract bool IsSameTargetAs(ContactPoint other);
+
+    /// <summary>The same contact point under another id (when a merge moves it to another customer).</summary>
+    internal ContactPoint WithId(ContactPointId id) => this with { Id = id };
 }
 
 /// <summary>An email address of a customer.</summary>

@@ -59,6 +59,8 @@ public sealed partial class Customer : AggregateRoot<CustomerId>
         _lifeEvents = [.. source._lifeEvents];
         _holdings = [.. source._holdings];
         IsErased = source.IsErased;
+        _mergedInto = source._mergedInto;
+        _mergeHistory = source._mergeHistory; // replaced, never changed in place: shared safely
     }
 
     /// <summary>Whether the customer is a person or an organisation (fixed at registration).</summary>

@@ -37,6 +37,9 @@ public enum CustomerProfileChange
 
     /// <summary>A custom attribute was set or removed.</summary>
     Attributes = 6,
+
+    /// <summary>Another customer was merged into this one, or this one was merged into another (see <see cref="Customer.MergedInto"/>).</summary>
+    Merged = 20,
 }
 
 /// <summary>A contact point was added.</summary>

@@ -219,6 +219,13 @@ public sealed class Interaction : AggregateRoot<InteractionId>
         Outcome = null;
     }
 
+    /// <summary>
+    /// The same interaction, now of <paramref name="customerId"/> (a merge moves the timeline to the survivor). It is a
+    /// new, unsaved aggregate: remove this one and add the copy in one unit of work, which replaces the stored one.
+    /// </summary>
+    internal Interaction MovedTo(CustomerId customerId) =>
+        new(Id, customerId, Channel, Direction, Type, OccurredAt, Subject, Outcome, Reference, TenantId);
+
     /// <summary>The id, type, channel and direction; never the subject.</summary>
     public override string ToString() => $"Interaction {Id} ({Type}, {Channel}, {Direction})";
 

@@ -52,6 +52,9 @@ public static class CrmCoreServiceCollectionExtensions
         services.TryAddSingleton<IDomainEventDispatcher>(NullDomainEventDispatcher.Instance);
 
         // Capabilities register their services here, one TryAdd line each (keep the block grouped by folder).
+        services.TryAddScoped<Customers.CustomerRegistrationService>();
+        services.TryAddScoped<Duplicates.DuplicateFinder>();
+        services.TryAddScoped<Duplicates.CustomerMergeService>();
         services.TryAddScoped<Loyalty.LoyaltyService>();
         services.TryAddSingleton(Segmentation.ProfileFieldRegistry.Default);
         services.TryAddScoped<Segmentation.SegmentService>();

@@ -29,6 +29,12 @@ public enum LedgerEntryKind
 
     /// <summary>A redemption undone: its points go back to the lots they came from.</summary>
     RedemptionCancelled = 7,
+
+    /// <summary>A lot (or only the key of an entry) taken over from the account of a customer merged into this one.</summary>
+    MergedIn = 20,
+
+    /// <summary>Every remaining point moved to the account of the customer this one was merged into.</summary>
+    MergedOut = 21,
 }
 
 /// <summary>Points taken from (or restored to) one lot; <see cref="Lot"/> is the <see cref="LedgerEntry.Sequence"/> of the entry that created it.</summary>

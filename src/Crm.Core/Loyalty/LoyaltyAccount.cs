@@ -602,6 +602,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         {
             return null;
         }
+        entry = OriginalOf(entry); // a key taken over from a merged account answers like the entry it came from
         return entry.Kind == kind && entry is T typed ? typed : throw new IdempotencyKeyConflictException(key, entry.Kind, kind);
     }
 

@@ -95,6 +95,13 @@ public sealed class Purchase : AggregateRoot<TransactionId>
         return refund;
     }
 
+    /// <summary>
+    /// The same transaction, now of <paramref name="customerId"/> (a merge moves purchases to the survivor). It is a new,
+    /// unsaved aggregate: remove this one and add the copy in one unit of work, which replaces the stored one.
+    /// </summary>
+    internal Purchase MovedTo(CustomerId customerId) =>
+        new(Id, customerId, OccurredAt, Channel, _lines, Total, OriginalTransactionId, TenantId);
+
     /// <inheritdoc/>
     protected override AggregateRoot<TransactionId> CreateCopy() =>
         new Purchase(Id, CustomerId, OccurredAt, Channel, _lines, Total, OriginalTransactionId, TenantId); // lines are immutable records: shared safely

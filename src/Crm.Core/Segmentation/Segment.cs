@@ -231,6 +231,10 @@ public sealed class SegmentMember : AggregateRoot<SegmentMemberId>
         return member;
     }
 
+    /// <summary>The membership of <paramref name="customerId"/>, entered at <paramref name="since"/>, taken over in a merge (no event: the merge raises its own).</summary>
+    internal static SegmentMember Moved(SegmentId segmentId, CustomerId customerId, Instant since) =>
+        new(new SegmentMemberId(segmentId, customerId), since);
+
     /// <summary>The customer leaves; the caller removes the aggregate in the same unit of work.</summary>
     internal void Leave(Instant at) => Raise(new SegmentLeft(SegmentId, CustomerId, at));
 

@@ -160,6 +160,17 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
 
     public T Aggregate { get; set; }
 
+    // For a replacement: the version of the removed aggregate, which the stored one must still have.
+    private long _replacedVersion;
+
+    /// <summary>A pending removal becomes the replacement of the stored aggregate by <paramref name="aggregate"/>.</summary>
+    public void BecomeReplace(T aggregate)
+    {
+        _replacedVersion = Aggregate.Version;
+        Kind = ChangeKind.Replace;
+        Aggregate = aggregate;
+    }
+
     public override (Type Type, object Id) Key => (typeof(T), Aggregate.Id);
 
     public override void Prepare(InMemoryStore store)
@@ -177,6 +188,13 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
             case ChangeKind.Update:
                 CheckVersion(stored);
                 _prepared = SnapshotOf(Aggregate, Aggregate.Version + 1);
+                break;
+            case ChangeKind.Replace:
+                if (stored is null || stored.Version != _replacedVersion)
+                {
+                    throw new ConcurrencyConflictException(typeof(T).Name, IdText(Aggregate.Id), _replacedVersion, stored?.Version);
+                }
+                _prepared = SnapshotOf(Aggregate, _replacedVersion + 1);
                 break;
             default:
                 CheckVersion(stored);

@@ -79,6 +79,9 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
                     _changes.Remove(pending);
                     _byKey?.Remove(pending.Key);
                     return;
+                case PendingMerge.BecomeReplace:
+                    pending.BecomeReplace(aggregate);
+                    return;
                 default:
                     pending.Kind = ChangeKind.Remove;
                     pending.Aggregate = aggregate;

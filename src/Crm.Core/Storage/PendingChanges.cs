@@ -6,6 +6,9 @@ internal enum ChangeKind
     Add,
     Update,
     Remove,
+
+    /// <summary>Removed, then added again under the same id: the stored aggregate is replaced (after its version check).</summary>
+    Replace,
 }
 
 /// <summary>How a new registration combines with one already pending for the same aggregate.</summary>
@@ -19,6 +22,13 @@ internal enum PendingMerge
 
     /// <summary>Updated, then removed: remove it.</summary>
     BecomeRemove,
+
+    /// <summary>
+    /// Removed, then added again with the same id: replace the stored aggregate by the new one. This is how an
+    /// aggregate whose storage key includes its owner (a purchase or an interaction, keyed by customer) moves to
+    /// another customer: a database store deletes the old row and inserts the new one in the same transaction.
+    /// </summary>
+    BecomeReplace,
 }
 
 /// <summary>
@@ -31,8 +41,10 @@ internal static class PendingChanges
     public static PendingMerge Merge(ChangeKind incoming, ChangeKind pending, string type, string id) =>
         (incoming, pending) switch
         {
+            (ChangeKind.Add, ChangeKind.Remove) => PendingMerge.BecomeReplace,
             (ChangeKind.Add, _) => throw new DuplicateAggregateException(type, id),
-            (_, ChangeKind.Remove) => throw new AggregateNotFoundException(type, id, "it is already registered for removal in this unit of work."),
+            (ChangeKind.Update, ChangeKind.Replace) => PendingMerge.ReplaceAggregate,
+            (_, ChangeKind.Remove or ChangeKind.Replace) => throw new AggregateNotFoundException(type, id, "it is already registered for removal in this unit of work."),
             (ChangeKind.Update, _) => PendingMerge.ReplaceAggregate, // latest copy wins; the add or version check still applies on commit
             (ChangeKind.Remove, ChangeKind.Add) => PendingMerge.Drop,
             _ => PendingMerge.BecomeRemove,
