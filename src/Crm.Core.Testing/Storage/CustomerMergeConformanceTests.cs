@@ -188,7 +188,7 @@ public abstract class CustomerMergeConformanceTests : StoreConformanceTests
             var interactions = sp.GetRequiredService<IRepository<Interaction, InteractionId>>();
             await interactions.AddAsync(Interaction.Record(new InteractionId($"I1-{run}"), annId, Channel.Web, InteractionDirection.Inbound, InteractionType.Enquiry, t));
             await interactions.AddAsync(Interaction.Record(new InteractionId($"I2-{run}"), annieId, Channel.Phone, InteractionDirection.Inbound, InteractionType.Complaint, t, "late delivery"));
-            await interactions.AddAsync(Interaction.Record(new InteractionId($"I3-{run}"), annieId, Channel.Email, InteractionDirection.Outbound, InteractionType.Enquiry, t));
+            await interactions.AddAsync(Interaction.Record(new InteractionId($"I3-{run}"), annieId, Channel.Email, InteractionDirection.Inbound, InteractionType.Enquiry, t));
             var purchases = sp.GetRequiredService<IRepository<Purchase, TransactionId>>();
             await purchases.AddAsync(Purchase.Create(new TransactionId($"T1-{run}"), annId, t, Channel.Web, new Money(40m, Currency.EUR)));
             await purchases.AddAsync(Purchase.Create(new TransactionId($"T2-{run}"), annieId, t, Channel.Branch, new Money(60m, Currency.EUR)));

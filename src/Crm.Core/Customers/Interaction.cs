@@ -224,7 +224,7 @@ public sealed class Interaction : AggregateRoot<InteractionId>
     /// new, unsaved aggregate: remove this one and add the copy in one unit of work, which replaces the stored one.
     /// </summary>
     internal Interaction MovedTo(CustomerId customerId) =>
-        new(Id, customerId, Channel, Direction, Type, OccurredAt, Subject, Outcome, Reference, TenantId);
+        new(Id, customerId, Channel, Direction, Type, OccurredAt, Subject, Outcome, Reference, TenantId, Purpose);
 
     /// <summary>The id, type, channel and direction; never the subject.</summary>
     public override string ToString() => $"Interaction {Id} ({Type}, {Channel}, {Direction})";

@@ -46,7 +46,7 @@ public class CustomerMergeServiceTest
 
         await world.Add<Interaction, InteractionId>(Interaction.Record(new InteractionId("I-1"), Ann, Channel.Web, InteractionDirection.Inbound, InteractionType.Enquiry, t));
         await world.Add<Interaction, InteractionId>(Interaction.Record(new InteractionId("I-2"), Annie, Channel.Phone, InteractionDirection.Inbound, InteractionType.Complaint, t, "late delivery"));
-        await world.Add<Interaction, InteractionId>(Interaction.Record(new InteractionId("I-3"), Annie, Channel.Email, InteractionDirection.Outbound, InteractionType.Enquiry, t));
+        await world.Add<Interaction, InteractionId>(Interaction.Record(new InteractionId("I-3"), Annie, Channel.Email, InteractionDirection.Inbound, InteractionType.Enquiry, t));
         await world.Add<Purchase, TransactionId>(Purchase.Create(new TransactionId("T-1"), Ann, t, Channel.Web, new Money(40m, Currency.EUR)));
         await world.Add<Purchase, TransactionId>(Purchase.Create(new TransactionId("T-2"), Annie, t, Channel.Branch, new Money(60m, Currency.EUR)));
         await world.Add<Purchase, TransactionId>(Purchase.CreateRefund(new TransactionId("T-2R"), Annie, t + Duration.FromDays(1), Channel.Branch, new TransactionId("T-2"),

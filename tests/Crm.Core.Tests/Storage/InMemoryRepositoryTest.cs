@@ -366,12 +366,17 @@ public class InMemoryRepositoryTest
         await counters.RemoveAsync(existing);
         await Assert.ThrowsAsync<AggregateNotFoundException>(() => counters.UpdateAsync(existing));
         await Assert.ThrowsAsync<AggregateNotFoundException>(() => counters.RemoveAsync(existing));
+        // Remove then add again: the stored aggregate is replaced (how a merge moves a customer-keyed aggregate),
+        // after the version check of the removed one; adding a third time is a duplicate.
+        var replacement = new Counter(new CounterId(1));
+        await counters.AddAsync(replacement);
         await Assert.ThrowsAsync<DuplicateAggregateException>(() => counters.AddAsync(new Counter(new CounterId(1))));
 
         Assert.Equal(2, await uow.CommitAsync());
         Assert.Equal(1, (await counters.GetByIdAsync(new CounterId(2)))!.Value);
         Assert.Null(await counters.GetByIdAsync(new CounterId(3)));
-        Assert.Null(await counters.GetByIdAsync(new CounterId(1)));
+        Assert.Equal(existing.Version + 1, (await counters.GetByIdAsync(new CounterId(1)))!.Version);
+        Assert.Equal(existing.Version + 1, replacement.Version);
     }
 
     [Fact]
