@@ -47,6 +47,8 @@ internal static class StateDocument
             throw new InvalidDataException($"The stored state document has version {version?.ToString(CultureInfo.InvariantCulture) ?? "none"}; this library reads version {Version}.");
         }
         ReadFields(root, aggregate, aggregate.GetType(), "");
+        // Documents written by earlier versions may hold internal state in an older shape: the aggregate upgrades it.
+        (aggregate as IRestoredFromDocument)?.AfterRestore();
     }
 
     private static void WriteFields(JsonObject target, object instance, Type type, string path)

@@ -63,6 +63,22 @@ public static class CrmDiagnostics
     /// <summary>Histogram of model-fit durations in seconds, tagged with <c>crm.analytics.model</c> and <c>crm.analytics.outcome</c> (<c>success</c>, <c>failure</c>).</summary>
     public const string ModelFitDurationHistogram = "crm.analytics.fit.duration";
 
+    /// <summary>
+    /// Counter of loyalty operations committed through <c>LoyaltyService</c> (unit <c>{operation}</c>); tags
+    /// <c>crm.loyalty.programme</c> and <c>crm.loyalty.operation</c> (<c>accrual</c>, <c>event</c>, <c>redemption</c>,
+    /// <c>reversal</c>, <c>adjustment</c>, <c>cancellation</c>, <c>expiry</c>, <c>transfer</c>). Repeats of an applied key are not counted.
+    /// </summary>
+    public const string LoyaltyOperationsCounter = "crm.loyalty.operations";
+
+    /// <summary>Counter of points awarded by committed accruals and event awards (unit <c>{point}</c>); tags <c>crm.loyalty.programme</c>, <c>crm.loyalty.operation</c>.</summary>
+    public const string LoyaltyPointsAwardedCounter = "crm.loyalty.points.awarded";
+
+    /// <summary>Counter of points spent by committed redemptions (unit <c>{point}</c>); tag <c>crm.loyalty.programme</c>. Cancelled redemptions are not subtracted: they count as <c>cancellation</c> operations.</summary>
+    public const string LoyaltyPointsRedeemedCounter = "crm.loyalty.points.redeemed";
+
+    /// <summary>Counter of points recorded as expired by committed expiry runs (unit <c>{point}</c>); tag <c>crm.loyalty.programme</c>.</summary>
+    public const string LoyaltyPointsExpiredCounter = "crm.loyalty.points.expired";
+
     private static readonly string? Version = typeof(CrmDiagnostics).Assembly.GetName().Version?.ToString();
 
     internal static readonly ActivitySource Source = new(ActivitySourceName, Version);

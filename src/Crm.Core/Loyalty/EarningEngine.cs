@@ -25,6 +25,9 @@ internal sealed class EarningEngine
     [ThreadStatic]
     private static EarnContribution[]? t_contributions;
 
+    [ThreadStatic]
+    private static PackedContribution[]? t_packed;
+
     public EarningEngine(LoyaltyProgramme programme)
     {
         _programme = programme;
@@ -37,7 +40,11 @@ internal sealed class EarningEngine
         }
     }
 
-    public EarnContribution[] EvaluatePurchase(Purchase purchase, string tier, EarningContext? context, bool firstPurchase, LedgerState state, out long total)
+    /// <summary>
+    /// The contributions of the rules that award points for <paramref name="purchase"/>, in evaluation order, in a
+    /// per-thread buffer that is valid until the next evaluation on this thread.
+    /// </summary>
+    public ReadOnlySpan<PackedContribution> EvaluatePurchase(Purchase purchase, string tier, EarningContext? context, bool firstPurchase, LedgerState state, out long total)
     {
         var lines = purchase.LineArray;
         // A purchase without lines is one line worth its total (a till that only reports totals).
@@ -47,7 +54,7 @@ internal sealed class EarningEngine
         {
             Array.Clear(baseByLine, 0, lineCount);
         }
-        var contributions = Scratch();
+        var contributions = t_packed is { } p && p.Length >= _rules.Length ? p : (t_packed = new PackedContribution[Math.Max(_rules.Length, 16)]);
         var count = 0;
         var baseTotal = 0m;
         total = 0;
@@ -113,12 +120,17 @@ internal sealed class EarningEngine
                 default:
                     continue;
             }
-            if (Award(rule, raw, basis, at, state, contributions, ref count, ref total))
+            if (Award(rule, raw, at, state, out var points, out var window, out var capped))
             {
-                break;
+                contributions[count++] = new PackedContribution { Rule = capped ? rule.CappedStamp : rule.Stamp, Points = points, Basis = basis, CapWindow = window };
+                total = checked(total + points);
+                if (rule.Rule.StopFurtherRules)
+                {
+                    break;
+                }
             }
         }
-        return count == 0 ? [] : contributions.AsSpan(0, count).ToArray();
+        return contributions.AsSpan(0, count);
     }
 
     public EarnContribution[] EvaluateEvent(LoyaltyEvent loyaltyEvent, string tier, EarningContext? context, LedgerState state, out long total)
@@ -140,9 +152,14 @@ internal sealed class EarningEngine
             {
                 continue;
             }
-            if (Award(compiled, rule.Points, 0m, loyaltyEvent.OccurredAt, state, contributions, ref count, ref total))
+            if (Award(compiled, rule.Points, loyaltyEvent.OccurredAt, state, out var points, out var window, out var capped))
             {
-                break;
+                contributions[count++] = new EarnContribution(rule.Id, compiled.PublicKind, points, 0m, compiled.Factor, compiled.CapWindows is null ? null : window, capped);
+                total = checked(total + points);
+                if (rule.StopFurtherRules)
+                {
+                    break;
+                }
             }
         }
         return count == 0 ? [] : contributions.AsSpan(0, count).ToArray();
@@ -152,36 +169,28 @@ internal sealed class EarningEngine
     private EarnContribution[] Scratch() =>
         t_contributions is { } buffer && buffer.Length >= _rules.Length ? buffer : (t_contributions = new EarnContribution[Math.Max(_rules.Length, 16)]);
 
-    /// <summary>Rounds, applies the cap and records a contribution; returns whether later rules must be skipped.</summary>
-    private bool Award(CompiledRule compiled, decimal raw, decimal basis, Instant at, LedgerState state,
-        EarnContribution[] contributions, ref int count, ref long total)
+    /// <summary>Rounds and applies the cap; returns whether the rule awards points (then <paramref name="points"/> and the cap outcome are set).</summary>
+    private bool Award(CompiledRule compiled, decimal raw, Instant at, LedgerState state, out long points, out long window, out bool capped)
     {
-        var points = raw <= 0m ? 0 : _programme.ToPoints(raw);
+        window = 0;
+        capped = false;
+        points = raw <= 0m ? 0 : _programme.ToPoints(raw);
         if (points <= 0)
         {
             return false;
         }
         var rule = compiled.Rule;
-        long? window = null;
-        var capped = false;
         if (compiled.CapWindows is { } period)
         {
-            var key = period.Get(at);
-            window = key;
-            var room = Math.Max(0, rule.Cap!.MaxPoints - state.CapUsed(rule.Id, key));
+            window = period.Get(at);
+            var room = Math.Max(0, rule.Cap!.MaxPoints - state.CapUsed(rule.Id, window));
             if (points > room)
             {
                 points = room;
                 capped = true;
             }
         }
-        if (points <= 0)
-        {
-            return false;
-        }
-        contributions[count++] = new EarnContribution(rule.Id, compiled.PublicKind, points, basis, compiled.Factor, window, capped);
-        total = checked(total + points);
-        return rule.StopFurtherRules;
+        return points > 0;
     }
 
     private enum RuleKind
@@ -273,7 +282,15 @@ internal sealed class EarningEngine
                     Factor = e.Points;
                     break;
             }
+            Stamp = new RuleStamp(rule.Id, PublicKind, Factor, CapWindows is not null, Capped: false);
+            CappedStamp = new RuleStamp(rule.Id, PublicKind, Factor, CapWindows is not null, Capped: true);
         }
+
+        /// <summary>What every packed contribution of this rule shares (uncapped and capped).</summary>
+        public RuleStamp Stamp { get; }
+
+        /// <inheritdoc cref="Stamp"/>
+        public RuleStamp CappedStamp { get; }
 
         public EarningRule Rule { get; }
 

@@ -189,10 +189,11 @@ public enum EarnSource
 }
 
 /// <summary>Points earned: a lot, with the rules that produced it and why.</summary>
-public sealed class EarnEntry : CreditEntry
+/// <remarks>Not meant to be derived from outside this library (it has no public constructor).</remarks>
+public class EarnEntry : CreditEntry
 {
     internal EarnEntry(long sequence, Instant at, string key, long credited, Instant earnedAt, Instant availableAt, Instant expiresAt, long settledDeficit,
-        EarnSource source, decimal purchaseAmount, EarnContribution[] contributions)
+        EarnSource source, decimal purchaseAmount, EarnContribution[]? contributions)
         : base(sequence, at, key, credited, earnedAt, availableAt, expiresAt, settledDeficit)
     {
         Source = source;
@@ -213,14 +214,60 @@ public sealed class EarnEntry : CreditEntry
     public decimal PurchaseAmount { get; }
 
     /// <summary>One contribution per rule that awarded points, in evaluation order (empty when no rule applied).</summary>
-    public IReadOnlyList<EarnContribution> Contributions => ContributionArray;
+    public IReadOnlyList<EarnContribution> Contributions
+    {
+        get
+        {
+            if (ContributionArray is { } array)
+            {
+                return array;
+            }
+            var count = ContributionCount;
+            // A packed entry (see PackedEarnEntry1): the public form is built on demand; the entry stays immutable.
+            var contributions = new EarnContribution[count];
+            for (var i = 0; i < count; i++)
+            {
+                contributions[i] = ContributionAt(i);
+            }
+            return contributions;
+        }
+    }
 
-    internal EarnContribution[] ContributionArray { get; }
+    /// <summary>
+    /// The contributions in their public form, for entries that keep them so: events, purchases with many contributing
+    /// rules, and entries read from documents written before purchase entries were packed. Null for packed entries.
+    /// The name is part of the stored state document: keep it.
+    /// </summary>
+    internal EarnContribution[]? ContributionArray { get; }
+
+    /// <summary>How many rules contributed.</summary>
+    internal virtual int ContributionCount => ContributionArray?.Length ?? 0;
+
+    /// <summary>The contribution at <paramref name="index"/> (less than <see cref="ContributionCount"/>).</summary>
+    internal virtual EarnContribution ContributionAt(int index) => ContributionArray![index];
+
+    /// <summary>The cap bookkeeping of the contribution at <paramref name="index"/>: its rule, cap window (null when uncapped) and points.</summary>
+    internal virtual (string RuleId, long? CapWindow, long Points) CapAt(int index)
+    {
+        ref readonly var c = ref ContributionArray![index];
+        return (c.RuleId, c.CapWindow, c.Points);
+    }
 
     /// <summary>Why these points were awarded, one rule per line.</summary>
-    public string Explain() => ContributionArray.Length == 0
-        ? "no rule applied"
-        : string.Join(Environment.NewLine, ContributionArray.Select(c => c.Explain()));
+    public string Explain()
+    {
+        var count = ContributionCount;
+        if (count == 0)
+        {
+            return "no rule applied";
+        }
+        var lines = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            lines[i] = ContributionAt(i).Explain();
+        }
+        return string.Join(Environment.NewLine, lines);
+    }
 }
 
 /// <summary>Points spent on an order or a reward.</summary>

@@ -12,10 +12,14 @@ namespace Crm.Core.Loyalty;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Copies are cheap because stores copy an account on every load and save: the entries, their key hashes and the lots
-/// live in <see cref="AppendLog{T}"/>s shared with the copy, and the small maps are shared until either side changes
-/// them (copy on write). Appending never disturbs another copy; changing an existing lot (a debit) or a map first
-/// takes a private copy unless this state is known to be the only one holding it.
+/// Copies are cheap because stores copy an account on every load and save: the entries, their key hashes and the lot
+/// counters live in one <see cref="AppendLog{T}"/> of slots shared with the copy, and the small maps are shared until
+/// either side changes them (copy on write). Appending never disturbs another copy; changing an existing lot (a
+/// debit) or a map first takes a private copy unless this state is known to be the only one holding it.
+/// </para>
+/// <para>
+/// A lot is the slot of the credit entry that created it (lot index = slot index = sequence − 1), so an earning
+/// touches one array per account, and finding a lot by its sequence is an index, not a search.
 /// </para>
 /// <para>Not thread-safe; owned by one <see cref="LoyaltyAccount"/>.</para>
 /// </remarks>
@@ -23,17 +27,19 @@ internal sealed class LedgerState
 {
     private const int InitialCapacity = 4;
 
-    // Each entry with a deterministic hash of its idempotency key: a lookup scans the hashes, which sit next to each
-    // other in one array, instead of touching every entry object, and no per-account dictionary is built or copied.
+    // Each entry with a deterministic hash of its idempotency key and, for credits, its lot's counters: a lookup scans
+    // the hashes, which sit next to each other in one array, instead of touching every entry object, and no
+    // per-account dictionary is built or copied.
     private AppendLog<EntrySlot> _entries;
     private int _count;
     // The last entry's instant, kept here so that stamping a new entry does not have to load the previous one.
     private Instant _lastAt = Instant.MinValue;
+    // True while no other state can see _entries: only then may an existing lot's counters be changed in place.
+    private bool _ownsSlots;
 
-    private AppendLog<Lot> _lots;
+    // Documents stored before the lot counters moved into the slots hold the lots here; UpgradeStoredLots moves them.
+    private AppendLog<Lot>? _lots;
     private int _lotCount;
-    // True while no other state can see _lots: only then may an existing lot be changed in place.
-    private bool _ownsLots;
 
     // Rarely used, so kept out of the lots (which every copy and every earning touches). Copy on write: see _ownsMaps.
     private Dictionary<long, LotReturns>? _returns;
@@ -47,8 +53,7 @@ internal sealed class LedgerState
     public LedgerState()
     {
         _entries = new AppendLog<EntrySlot>(InitialCapacity);
-        _lots = new AppendLog<Lot>(InitialCapacity);
-        _ownsLots = true;
+        _ownsSlots = true;
         _ownsMaps = true;
     }
 
@@ -57,8 +62,6 @@ internal sealed class LedgerState
         _entries = other._entries;
         _count = other._count;
         _lastAt = other._lastAt;
-        _lots = other._lots;
-        _lotCount = other._lotCount;
         _returns = other._returns;
         _capUsed = other._capUsed;
         _capCount = other._capCount;
@@ -75,11 +78,14 @@ internal sealed class LedgerState
         HasPurchase = other.HasPurchase;
     }
 
-    /// <summary>An entry and the hash of its idempotency key (0 when it has none).</summary>
+    /// <summary>An entry, the hash of its idempotency key (0 when it has none) and, when the entry is a credit, its lot's counters.</summary>
     internal struct EntrySlot
     {
         public LedgerEntry Entry;
+        public long Remaining;
+        public long Expired;
         public int KeyHash;
+        public bool IsLot;
     }
 
     /// <summary>How many points a capped rule awarded in one period.</summary>
@@ -90,10 +96,7 @@ internal sealed class LedgerState
         public long Used;
     }
 
-    /// <summary>
-    /// One lot: the points one credit entry created and what is left of them. Everything fixed is read from the entry
-    /// and the return bookkeeping lives in a side map, which keeps the array every earning appends to small.
-    /// </summary>
+    /// <summary>A lot as documents stored before the counters moved into the entry slots hold it (read only by <see cref="UpgradeStoredLots"/>).</summary>
     internal struct Lot
     {
         public CreditEntry Entry;
@@ -114,11 +117,11 @@ internal sealed class LedgerState
     {
         private readonly CreditEntry _entry;
 
-        public LotView(in Lot lot, LotReturns returns)
+        public LotView(in EntrySlot slot, LotReturns returns)
         {
-            _entry = lot.Entry;
-            Remaining = lot.Remaining;
-            Expired = lot.Expired;
+            _entry = (CreditEntry)slot.Entry;
+            Remaining = slot.Remaining;
+            Expired = slot.Expired;
             Reversed = returns.Reversed;
             ExpiredForgiven = returns.ExpiredForgiven;
             Refunded = returns.Refunded;
@@ -173,12 +176,46 @@ internal sealed class LedgerState
 
     public bool HasPurchase { get; private set; }
 
-    public int LotCount => _lotCount;
+    /// <summary>How many entries (slots) there are; lots are the slots for which <see cref="IsLot"/> holds.</summary>
+    public int SlotCount => _count;
 
+    /// <summary>Whether the slot at <paramref name="index"/> (below <see cref="SlotCount"/>) is a lot.</summary>
+    public bool IsLot(int index) => _entries.Items[index].IsLot;
+
+    /// <summary>The lot in the slot at <paramref name="index"/>, which must be a lot (<see cref="IsLot"/>).</summary>
     public LotView LotAt(int index)
     {
-        ref readonly var lot = ref _lots.Items[index];
-        return new LotView(lot, ReturnsOf(lot.Entry.Sequence));
+        ref readonly var slot = ref _entries.Items[index];
+        return new LotView(slot, ReturnsOf(slot.Entry.Sequence));
+    }
+
+    /// <summary>
+    /// Moves the lot counters of a document stored before they lived in the entry slots into the slots. Called once
+    /// after a state document is restored; does nothing for current documents.
+    /// </summary>
+    internal void UpgradeStoredLots()
+    {
+        if (_lots is null)
+        {
+            return;
+        }
+        var slots = _entries.Items;
+        for (var i = 0; i < _lotCount; i++)
+        {
+            ref readonly var lot = ref _lots.Items[i];
+            var index = lot.Entry.Sequence - 1;
+            if ((ulong)index >= (ulong)_count || slots[index].Entry is not CreditEntry credit || credit.Sequence != lot.Entry.Sequence)
+            {
+                throw new InvalidDataException("The stored loyalty ledger names a lot that is not one of its entries; the document is damaged.");
+            }
+            ref var slot = ref slots[index];
+            slot.IsLot = true;
+            slot.Remaining = lot.Remaining;
+            slot.Expired = lot.Expired;
+        }
+        _lots = null;
+        _lotCount = 0;
+        _ownsSlots = true; // a restored state is private to its account
     }
 
     /// <summary>A copy sharing everything until one side changes it (see the remarks on the class).</summary>
@@ -186,9 +223,9 @@ internal sealed class LedgerState
     {
         // Both sides lose exclusive ownership. Test before writing: a stored snapshot (already not an owner) may be
         // cloned by several readers at once, and they must not write to it.
-        if (_ownsLots)
+        if (_ownsSlots)
         {
-            _ownsLots = false;
+            _ownsSlots = false;
         }
         if (_ownsMaps)
         {
@@ -269,45 +306,31 @@ internal sealed class LedgerState
 
     public bool IsCancelled(long redemptionSequence) => _cancelledRedemptions?.Contains(redemptionSequence) ?? false;
 
+    /// <summary>The slot index of the lot created by the entry with <paramref name="sequence"/>, or -1 when that entry is not a credit.</summary>
     public int IndexOfLot(long sequence)
     {
-        var lots = _lots.Items;
-        int lo = 0, hi = _lotCount - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var s = lots[mid].Entry.Sequence;
-            if (s == sequence)
-            {
-                return mid;
-            }
-            if (s < sequence)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-        return -1;
+        var index = sequence - 1;
+        return (ulong)index < (ulong)_count && _entries.Items[index].IsLot ? (int)index : -1;
     }
 
     /// <summary>Applies one entry; the only way the state changes.</summary>
     public void Apply(LedgerEntry entry)
     {
+        var slot = new EntrySlot { Entry = entry, KeyHash = KeyHash(entry.IdempotencyKey) };
         switch (entry)
         {
             case CreditEntry credit:
+                slot.IsLot = true;
+                slot.Remaining = credit.Credited - credit.SettledDeficit;
                 AddLot(credit);
                 break;
             case DebitEntry debit:
                 if (debit.AllocationArray.Length > 0)
                 {
-                    var lots = OwnedLots();
+                    var slots = OwnedSlots();
                     foreach (var allocation in debit.AllocationArray)
                     {
-                        ref var lot = ref lots[IndexOfLot(allocation.Lot)];
+                        ref var lot = ref slots[IndexOfLot(allocation.Lot)];
                         lot.Remaining -= allocation.Points;
                         if (debit is ExpireEntry)
                         {
@@ -319,10 +342,10 @@ internal sealed class LedgerState
                 break;
             case RedemptionCancelledEntry cancelled:
             {
-                var lots = OwnedLots();
+                var slots = OwnedSlots();
                 foreach (var allocation in cancelled.RestoredArray)
                 {
-                    lots[IndexOfLot(allocation.Lot)].Remaining += allocation.Points;
+                    slots[IndexOfLot(allocation.Lot)].Remaining += allocation.Points;
                 }
                 TryGetByKey(cancelled.RedemptionKey, out var found);
                 var redemption = (RedeemEntry)found;
@@ -336,15 +359,14 @@ internal sealed class LedgerState
                 break;
             }
         }
-        AppendLog<EntrySlot>.Append(ref _entries, _count, new EntrySlot { Entry = entry, KeyHash = KeyHash(entry.IdempotencyKey) });
+        AppendLog<EntrySlot>.Append(ref _entries, _count, slot);
         _count++;
         _lastAt = entry.At;
     }
 
+    /// <summary>The bookkeeping of a new lot (its counters are set in its slot by <see cref="Apply"/>).</summary>
     private void AddLot(CreditEntry credit)
     {
-        AppendLog<Lot>.Append(ref _lots, _lotCount, new Lot { Entry = credit, Remaining = credit.Credited - credit.SettledDeficit });
-        _lotCount++;
         Deficit -= credit.SettledDeficit;
         if (credit is not EarnEntry earn)
         {
@@ -357,12 +379,14 @@ internal sealed class LedgerState
             PurchaseCount++;
             PurchaseSpend += earn.PurchaseAmount;
         }
-        foreach (var contribution in earn.ContributionArray)
+        var contributions = earn.ContributionCount;
+        for (var i = 0; i < contributions; i++)
         {
-            if (contribution.CapWindow is { } window)
+            var (ruleId, capWindow, points) = earn.CapAt(i);
+            if (capWindow is { } window)
             {
                 OwnMaps();
-                var index = IndexOfCap(contribution.RuleId, window);
+                var index = IndexOfCap(ruleId, window);
                 if (index < 0)
                 {
                     if (_capUsed is null || _capCount == _capUsed.Length)
@@ -370,9 +394,9 @@ internal sealed class LedgerState
                         Array.Resize(ref _capUsed, Math.Max(4, _capCount * 2));
                     }
                     index = _capCount++;
-                    _capUsed[index] = new CapUsage { RuleId = contribution.RuleId, Window = window };
+                    _capUsed[index] = new CapUsage { RuleId = ruleId, Window = window };
                 }
-                _capUsed![index].Used += contribution.Points;
+                _capUsed![index].Used += points;
             }
         }
     }
@@ -410,15 +434,15 @@ internal sealed class LedgerState
         }
     }
 
-    /// <summary>The lots, made private to this state first if another copy may see them.</summary>
-    private Lot[] OwnedLots()
+    /// <summary>The slots, made private to this state first if another copy may see them (before a lot's counters change).</summary>
+    private EntrySlot[] OwnedSlots()
     {
-        if (!_ownsLots)
+        if (!_ownsSlots)
         {
-            _lots = AppendLog<Lot>.CopyOf(_lots, _lotCount);
-            _ownsLots = true;
+            _entries = AppendLog<EntrySlot>.CopyOf(_entries, _count);
+            _ownsSlots = true;
         }
-        return _lots.Items;
+        return _entries.Items;
     }
 
     /// <summary>Makes the maps private to this state before one of them changes, if another copy may see them.</summary>
@@ -435,18 +459,20 @@ internal sealed class LedgerState
         _ownsMaps = true;
     }
 
+    private static bool IsAvailable(CreditEntry credit, Instant at) => credit.AvailableAt <= at && at < credit.ExpiresAtOrMax;
+
     private LotReturns ReturnsOf(long lotSequence) =>
         _returns is not null && _returns.TryGetValue(lotSequence, out var returns) ? returns : default;
 
     /// <summary>Points spendable at <paramref name="at"/> (lots minus the deficit; negative only when a deficit exceeds the lots).</summary>
     public long AvailableAt(Instant at, int excludeLot = -1)
     {
-        var lots = _lots.Items;
+        var slots = _entries.Items;
         var sum = 0L;
-        for (var i = 0; i < _lotCount; i++)
+        for (var i = 0; i < _count; i++)
         {
-            ref readonly var lot = ref lots[i];
-            if (i != excludeLot && lot.Remaining > 0 && lot.Entry.AvailableAt <= at && at < lot.Entry.ExpiresAtOrMax)
+            ref readonly var lot = ref slots[i];
+            if (lot.IsLot && i != excludeLot && lot.Remaining > 0 && IsAvailable((CreditEntry)lot.Entry, at))
             {
                 sum += lot.Remaining;
             }
@@ -457,20 +483,21 @@ internal sealed class LedgerState
     /// <summary>The balances at <paramref name="at"/>, from this state (which must hold every entry up to <paramref name="at"/>).</summary>
     public LoyaltyBalance BalanceAt(Instant at)
     {
-        var lots = _lots.Items;
+        var slots = _entries.Items;
         long available = 0, pending = 0, dueExpired = 0;
-        for (var i = 0; i < _lotCount; i++)
+        for (var i = 0; i < _count; i++)
         {
-            ref readonly var lot = ref lots[i];
-            if (lot.Remaining <= 0)
+            ref readonly var lot = ref slots[i];
+            if (!lot.IsLot || lot.Remaining <= 0)
             {
                 continue;
             }
-            if (lot.Entry.ExpiresAtOrMax <= at)
+            var credit = (CreditEntry)lot.Entry;
+            if (credit.ExpiresAtOrMax <= at)
             {
                 dueExpired += lot.Remaining;
             }
-            else if (lot.Entry.AvailableAt > at)
+            else if (credit.AvailableAt > at)
             {
                 pending += lot.Remaining;
             }
@@ -492,12 +519,12 @@ internal sealed class LedgerState
         {
             return [];
         }
-        var lots = _lots.Items;
+        var lots = _entries.Items;
         var candidates = new List<int>();
-        for (var i = 0; i < _lotCount; i++)
+        for (var i = 0; i < _count; i++)
         {
             ref readonly var lot = ref lots[i];
-            if (i != excludeLot && lot.Remaining > 0 && lot.Entry.AvailableAt <= at && at < lot.Entry.ExpiresAtOrMax)
+            if (lot.IsLot && i != excludeLot && lot.Remaining > 0 && IsAvailable((CreditEntry)lot.Entry, at))
             {
                 candidates.Add(i);
             }
@@ -507,7 +534,7 @@ internal sealed class LedgerState
             // Stable on sequence for equal expiry: the older lot goes first.
             candidates.Sort((a, b) =>
             {
-                var c = lots[a].Entry.ExpiresAtOrMax.CompareTo(lots[b].Entry.ExpiresAtOrMax);
+                var c = ((CreditEntry)lots[a].Entry).ExpiresAtOrMax.CompareTo(((CreditEntry)lots[b].Entry).ExpiresAtOrMax);
                 return c != 0 ? c : lots[a].Entry.Sequence.CompareTo(lots[b].Entry.Sequence);
             });
         }
@@ -542,11 +569,11 @@ internal sealed class LedgerState
     /// <summary>The tier metric over earn lots earned in [<paramref name="start"/>, <paramref name="end"/>).</summary>
     public decimal Metric(TierMetric metric, Instant start, Instant end)
     {
-        var lots = _lots.Items;
+        var slots = _entries.Items;
         var sum = 0m;
-        for (var i = 0; i < _lotCount; i++)
+        for (var i = 0; i < _count; i++)
         {
-            if (lots[i].Entry is not EarnEntry earn || earn.EarnedAt < start || earn.EarnedAt >= end)
+            if (!slots[i].IsLot || slots[i].Entry is not EarnEntry earn || earn.EarnedAt < start || earn.EarnedAt >= end)
             {
                 continue;
             }
@@ -570,8 +597,12 @@ internal sealed class LedgerState
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"entries {_count} next {NextSequence} last {LastAt}; deficit {Deficit} lifetime {LifetimeEarned} spend {PurchaseSpend} purchases {PurchaseCount} ");
         text.Append(CultureInfo.InvariantCulture, $"redeemed {Redeemed} expired {ExpiredTotal} reversed {Reversed} shortfall {Shortfall} hasPurchase {HasPurchase}\n");
-        for (var i = 0; i < _lotCount; i++)
+        for (var i = 0; i < _count; i++)
         {
+            if (!IsLot(i))
+            {
+                continue;
+            }
             var lot = LotAt(i);
             text.Append(CultureInfo.InvariantCulture, $"lot {lot.Sequence}: {lot.Original} left {lot.Remaining} expired {lot.Expired} reversed {lot.Reversed} forgiven {lot.ExpiredForgiven} refunded {lot.Refunded}\n");
         }

@@ -23,7 +23,7 @@ namespace Crm.Core.Loyalty;
 /// </para>
 /// <para>Not thread-safe: load one copy per unit of work; the store's version check catches concurrent changes.</para>
 /// </remarks>
-public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
+public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IRestoredFromDocument
 {
     private LedgerState _state;
     // Replaced (never changed) when a tier changes, so copies of the account share it.
@@ -90,12 +90,16 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
     {
         get
         {
-            var lots = new PointsLot[_state.LotCount];
-            for (var i = 0; i < lots.Length; i++)
+            var lots = new List<PointsLot>();
+            for (var i = 0; i < _state.SlotCount; i++)
             {
+                if (!_state.IsLot(i))
+                {
+                    continue;
+                }
                 var lot = _state.LotAt(i);
-                lots[i] = new PointsLot(lot.Sequence, lot.EarnedAt, lot.AvailableAt, lot.ExpiresAt == Instant.MaxValue ? null : lot.ExpiresAt,
-                    lot.Original, lot.Remaining, lot.Expired, lot.Reversed);
+                lots.Add(new PointsLot(lot.Sequence, lot.EarnedAt, lot.AvailableAt, lot.ExpiresAt == Instant.MaxValue ? null : lot.ExpiresAt,
+                    lot.Original, lot.Remaining, lot.Expired, lot.Reversed));
             }
             return lots;
         }
@@ -122,8 +126,12 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         Preconditions.CheckArgument(within >= Duration.Zero, nameof(within), "The reminder window must not be negative.");
         var until = asOf + within;
         var result = new List<ExpiringPoints>();
-        for (var i = 0; i < _state.LotCount; i++)
+        for (var i = 0; i < _state.SlotCount; i++)
         {
+            if (!_state.IsLot(i))
+            {
+                continue;
+            }
             var lot = _state.LotAt(i);
             if (lot.Remaining > 0 && lot.ExpiresAt > asOf && lot.ExpiresAt <= until)
             {
@@ -165,8 +173,8 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         SyncOverride(programme, at);
         var contributions = programme.Engine.EvaluatePurchase(purchase, _tier, context, !_state.HasPurchase, _state, out var total);
         var earnedAt = purchase.OccurredAt;
-        var entry = new EarnEntry(_state.NextSequence, at, key, total, earnedAt, earnedAt + programme.PendingPeriod,
-            programme.ExpiresAt(earnedAt), Math.Min(_state.Deficit, total), EarnSource.Purchase, purchase.Total.Amount, contributions);
+        var entry = PackedEarnEntry1.Create(_state.NextSequence, at, key, total, earnedAt, earnedAt + programme.PendingPeriod,
+            programme.ExpiresAt(earnedAt), Math.Min(_state.Deficit, total), purchase.Total.Amount, contributions);
         _state.Apply(entry);
         CheckUpgrade(programme, at);
         return new(entry, false);
@@ -304,8 +312,12 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
     {
         Checked(programme);
         var allocations = new List<LotAllocation>();
-        for (var i = 0; i < _state.LotCount; i++)
+        for (var i = 0; i < _state.SlotCount; i++)
         {
+            if (!_state.IsLot(i))
+            {
+                continue;
+            }
             var lot = _state.LotAt(i);
             if (lot.Remaining > 0 && lot.ExpiresAt <= asOf)
             {
@@ -579,6 +591,9 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>
         };
         return copy;
     }
+
+    /// <inheritdoc/>
+    void IRestoredFromDocument.AfterRestore() => _state.UpgradeStoredLots();
 
     /// <summary>A fresh state rebuilt from the entries alone (for verifying that replay reproduces the live state).</summary>
     internal LedgerState ReplayState() => LedgerState.Replay(_state.Entries);

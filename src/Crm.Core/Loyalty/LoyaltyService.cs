@@ -104,6 +104,10 @@ public sealed class LoyaltyService
             var result = apply(account, _clock.GetCurrentInstant());
             await _accounts.UpdateAsync(account, ct).ConfigureAwait(false);
             await _unitOfWork.CommitAsync(ct).ConfigureAwait(false);
+            if (result is LedgerEntry entry)
+            {
+                LoyaltyMetrics.Committed(programme.Id, entry);
+            }
             return result;
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
@@ -125,6 +129,7 @@ public sealed class LoyaltyService
             {
                 await _accounts.UpdateAsync(giver, ct).ConfigureAwait(false);
                 await SaveAsync(receiver, isNew, ct).ConfigureAwait(false);
+                LoyaltyMetrics.Committed(programme.Id, result.Out.Entry);
             }
             return result;
         }, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -166,6 +171,7 @@ public sealed class LoyaltyService
         if (!result.AlreadyApplied)
         {
             await SaveAsync(account, stored is null, ct).ConfigureAwait(false);
+            LoyaltyMetrics.Committed(programme.Id, result.Entry);
         }
         return result;
     }
