@@ -35,8 +35,12 @@ public sealed partial class LoyaltyAccount
         CheckNoDeficit(merged);
         var at = Stamp(merged.Stamp(now));
         var carried = new HashSet<long>();
-        for (var i = 0; i < merged._state.LotCount; i++)
+        for (var i = 0; i < merged._state.SlotCount; i++)
         {
+            if (!merged._state.IsLot(i))
+            {
+                continue;
+            }
             var lot = merged._state.LotAt(i);
             if (lot.Remaining <= 0)
             {
@@ -66,8 +70,12 @@ public sealed partial class LoyaltyAccount
     {
         CheckNoDeficit(this);
         var allocations = new List<LotAllocation>();
-        for (var i = 0; i < _state.LotCount; i++)
+        for (var i = 0; i < _state.SlotCount; i++)
         {
+            if (!_state.IsLot(i))
+            {
+                continue;
+            }
             var lot = _state.LotAt(i);
             if (lot.Remaining > 0)
             {
