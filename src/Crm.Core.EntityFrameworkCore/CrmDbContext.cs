@@ -1,6 +1,9 @@
+using System.Reflection;
 using System.Text;
 using Crm.Core.EntityFrameworkCore.Conversions;
+using Crm.Core.Tenancy;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using NodaTime;
 
@@ -25,11 +28,24 @@ namespace Crm.Core.EntityFrameworkCore;
 /// (<see cref="Instant"/> as ticks since the Unix epoch, <see cref="LocalDate"/> as days since 1970-01-01).
 /// Not thread-safe, like every <see cref="DbContext"/>: one per scope.
 /// </para>
+/// <para>
+/// Tenant isolation: a context created with an <see cref="ITenantContext"/> (as <c>UseEntityFrameworkCore</c> does once
+/// <c>UseTenancy()</c> is registered) has a global query filter <c>tenant_id = @current</c> on every entity with a tenant
+/// (every aggregate, the customer profiles, the customer look-up keys), so every LINQ query, including the host's own and
+/// <c>ExecuteDelete</c>/<c>ExecuteUpdate</c>, sees the current tenant only; a query without a current tenant fails (see
+/// <see cref="CurrentTenant"/>). Raw SQL bypasses filters: hosts add <c>tenant_id = @tenant</c> themselves, with
+/// <see cref="CurrentTenant"/> as the value. Without a tenant context the model has no filter at all.
+/// </para>
 /// </remarks>
 public class CrmDbContext : DbContext
 {
     /// <summary>The longest identifier a column holds, equal to Crm.Core's identifier limit.</summary>
     public const int IdentifierMaxLength = 200;
+
+    private static readonly MethodInfo FilterByTenantMethod =
+        typeof(CrmDbContext).GetMethod(nameof(FilterByTenant), BindingFlags.Instance | BindingFlags.NonPublic)!;
+
+    private readonly ITenantContext? _tenantContext;
 
     /// <summary>Creates the context from options built by <c>UseEntityFrameworkCore</c> (or by a host's own <c>AddDbContext</c>).</summary>
     /// <param name="options">The options; they choose the database provider.</param>
@@ -37,6 +53,16 @@ public class CrmDbContext : DbContext
     public CrmDbContext(DbContextOptions<CrmDbContext> options)
         : base(Preconditions.CheckNotNull(options))
     {
+    }
+
+    /// <summary>Creates a tenant-isolated context: every query sees only <paramref name="tenantContext"/>'s current tenant.</summary>
+    /// <param name="options">The options; they choose the database provider.</param>
+    /// <param name="tenantContext">Supplies the current tenant; null for a context without tenant isolation.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    public CrmDbContext(DbContextOptions<CrmDbContext> options, ITenantContext? tenantContext)
+        : base(Preconditions.CheckNotNull(options))
+    {
+        _tenantContext = tenantContext;
     }
 
     /// <summary>For derived contexts (the provider-specific contexts that own the migrations).</summary>
@@ -47,8 +73,28 @@ public class CrmDbContext : DbContext
     {
     }
 
+    /// <summary>For derived contexts, with tenant isolation when <paramref name="tenantContext"/> is not null.</summary>
+    /// <param name="options">The options; they choose the database provider.</param>
+    /// <param name="tenantContext">Supplies the current tenant; null for a context without tenant isolation.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
+    protected CrmDbContext(DbContextOptions options, ITenantContext? tenantContext)
+        : base(Preconditions.CheckNotNull(options))
+    {
+        _tenantContext = tenantContext;
+    }
+
     /// <summary>Which kind of database this context talks to.</summary>
     public CrmStoreProvider Provider => CrmStoreProviders.FromName(Database.ProviderName);
+
+    /// <summary>Whether this context isolates tenants (it was created with an <see cref="ITenantContext"/>).</summary>
+    public bool IsTenantIsolated => _tenantContext is not null;
+
+    /// <summary>
+    /// The tenant every query of this context is limited to, or null when the context does not isolate tenants. Use it as
+    /// the <c>tenant_id</c> parameter of your own raw SQL, which query filters do not reach.
+    /// </summary>
+    /// <exception cref="TenantRequiredException">The context isolates tenants but there is no current tenant.</exception>
+    public TenantId? CurrentTenant => TenantGuard.Current(_tenantContext);
 
     /// <inheritdoc/>
     protected override void OnConfiguring(DbContextOptionsBuilder optionsBuilder)
@@ -56,6 +102,8 @@ public class CrmDbContext : DbContext
         Preconditions.CheckNotNull(optionsBuilder);
         // Restores aggregates stored as state documents (customers, loyalty accounts, lifecycles).
         optionsBuilder.AddInterceptors(Snapshots.SnapshotMaterializer.Instance);
+        // Contexts with and without tenant isolation need different models (with and without the query filters).
+        optionsBuilder.ReplaceService<IModelCacheKeyFactory, TenancyModelCacheKeyFactory>();
     }
 
     /// <inheritdoc/>
@@ -93,7 +141,22 @@ public class CrmDbContext : DbContext
         Preconditions.CheckNotNull(modelBuilder);
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(CrmDbContext).Assembly);
         ApplySnakeCase(modelBuilder.Model);
+        if (IsTenantIsolated)
+        {
+            foreach (var entity in modelBuilder.Model.GetEntityTypes().Where(e => !e.IsOwned() && e.BaseType is null && e.FindProperty(TenantProperty) is not null).ToList())
+            {
+                FilterByTenantMethod.MakeGenericMethod(entity.ClrType).Invoke(this, [modelBuilder]);
+            }
+        }
     }
+
+    internal const string TenantProperty = "TenantId";
+
+    // The filter reads CurrentTenant of the context running the query (EF Core parameterises members of the context),
+    // so one cached model serves every tenant; without a current tenant the property throws instead of matching nothing.
+    private void FilterByTenant<T>(ModelBuilder modelBuilder)
+        where T : class =>
+        modelBuilder.Entity<T>().HasQueryFilter(e => EF.Property<TenantId?>(e, TenantProperty) == CurrentTenant);
 
     private static void ApplySnakeCase(IMutableModel model)
     {
@@ -152,4 +215,11 @@ public class CrmDbContext : DbContext
         }
         return builder.ToString();
     }
+}
+
+/// <summary>Keys the cached model by whether the context isolates tenants: only the isolated model has query filters.</summary>
+internal sealed class TenancyModelCacheKeyFactory : IModelCacheKeyFactory
+{
+    public object Create(DbContext context, bool designTime) =>
+        (context.GetType(), context is CrmDbContext { IsTenantIsolated: true }, designTime);
 }

@@ -49,11 +49,16 @@ public static class CrmCoreEntityFrameworkCoreExtensions
         }
         var options = optionsBuilder.Options;
 
-        services.TryAddScoped<CrmDbContext>(_ => provider switch
+        // The tenant context is looked up when a context is created, so UseTenancy() may come before or after this call.
+        services.TryAddScoped<CrmDbContext>(sp =>
         {
-            CrmStoreProvider.Sqlite => new SqliteCrmDbContext(options),
-            CrmStoreProvider.PostgreSql => new NpgsqlCrmDbContext(options),
-            _ => new OtherCrmDbContext(options),
+            var tenants = sp.GetService<Crm.Core.Tenancy.ITenantContext>();
+            return provider switch
+            {
+                CrmStoreProvider.Sqlite => new SqliteCrmDbContext(options, tenants),
+                CrmStoreProvider.PostgreSql => new NpgsqlCrmDbContext(options, tenants),
+                _ => new OtherCrmDbContext(options, tenants),
+            };
         });
         services.TryAddScoped<EfUnitOfWork>();
         services.TryAddScoped<IUnitOfWork>(static sp => sp.GetRequiredService<EfUnitOfWork>());

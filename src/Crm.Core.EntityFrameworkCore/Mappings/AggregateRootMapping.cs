@@ -12,7 +12,9 @@ internal static class AggregateRootMapping
     {
         // The unit of work sets the original and new version itself: UPDATE ... WHERE version = @loaded.
         builder.Property(a => a.Version).HasColumnName("version").IsConcurrencyToken();
-        builder.Property(a => a.TenantId).HasColumnName("tenant_id");
+        // The tenant is checked like the version: UPDATE/DELETE ... WHERE tenant_id = @current, so that with tenancy on a
+        // write can never reach another tenant's row, even with an id that exists there.
+        builder.Property(a => a.TenantId).HasColumnName("tenant_id").IsConcurrencyToken();
         builder.Ignore(a => a.DomainEvents);
         builder.HasIndex(a => a.TenantId);
         return builder;

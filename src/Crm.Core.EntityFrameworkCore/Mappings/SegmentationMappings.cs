@@ -19,6 +19,10 @@ internal sealed class CustomerProfileMapping : IEntityTypeConfiguration<Customer
     {
         builder.ToTable("customer_profiles");
         builder.HasKey(p => p.CustomerId);
+        // The tenant is the store's business, not the profile's: a shadow column the profile store writes (tenancy on)
+        // and the tenant query filter reads.
+        builder.Property<Crm.Core.Tenancy.TenantId?>(CrmDbContext.TenantProperty).HasColumnName("tenant_id");
+        builder.HasIndex(CrmDbContext.TenantProperty);
         // Anniversary rules compare month-day numbers; RFM and recency rules are the usual first filters.
         builder.HasIndex(p => p.BirthMonthDay);
         builder.HasIndex(p => p.RegistrationMonthDay);

@@ -8,8 +8,8 @@ namespace Crm.Core.EntityFrameworkCore.Providers;
 /// <summary>The context used with SQLite; owns the SQLite migrations.</summary>
 internal sealed class SqliteCrmDbContext : CrmDbContext
 {
-    public SqliteCrmDbContext(DbContextOptions options)
-        : base(options)
+    public SqliteCrmDbContext(DbContextOptions options, Crm.Core.Tenancy.ITenantContext? tenantContext = null)
+        : base(options, tenantContext)
     {
     }
 }
@@ -17,8 +17,8 @@ internal sealed class SqliteCrmDbContext : CrmDbContext
 /// <summary>The context used with PostgreSQL; owns the PostgreSQL migrations.</summary>
 internal sealed class NpgsqlCrmDbContext : CrmDbContext
 {
-    public NpgsqlCrmDbContext(DbContextOptions options)
-        : base(options)
+    public NpgsqlCrmDbContext(DbContextOptions options, Crm.Core.Tenancy.ITenantContext? tenantContext = null)
+        : base(options, tenantContext)
     {
     }
 }
@@ -26,8 +26,8 @@ internal sealed class NpgsqlCrmDbContext : CrmDbContext
 /// <summary>The context used with any other provider (no shipped migrations).</summary>
 internal sealed class OtherCrmDbContext : CrmDbContext
 {
-    public OtherCrmDbContext(DbContextOptions options)
-        : base(options)
+    public OtherCrmDbContext(DbContextOptions options, Crm.Core.Tenancy.ITenantContext? tenantContext = null)
+        : base(options, tenantContext)
     {
     }
 }

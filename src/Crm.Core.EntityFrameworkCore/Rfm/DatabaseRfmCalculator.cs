@@ -36,7 +36,8 @@ public sealed class DatabaseRfmCalculator
 
     /// <summary>Computes RFM over the stored purchases (of one tenant, when given).</summary>
     /// <param name="options">As-of date, window, zone, bins, strategy and segment map.</param>
-    /// <param name="tenant">Only this tenant's purchases; null for all rows.</param>
+    /// <param name="tenant">Only this tenant's purchases; null for all rows. With tenant isolation (<c>UseTenancy()</c>) only the
+    /// current tenant's purchases are read whatever is passed, and passing another tenant throws.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>
     /// The scored customers, sorted by customer id (ordinal). Its <see cref="RfmResult{TCustomer}.Currency"/> is null when
@@ -45,9 +46,17 @@ public sealed class DatabaseRfmCalculator
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
     /// <exception cref="ArgumentException">The options' parts disagree.</exception>
     /// <exception cref="RfmCurrencyMismatchException">The purchases in range are in more than one currency.</exception>
+    /// <exception cref="TenantRequiredException">Tenant isolation is on and there is no current tenant.</exception>
+    /// <exception cref="TenantMismatchException">Tenant isolation is on and <paramref name="tenant"/> is another tenant.</exception>
     public async Task<RfmResult<CustomerId>> ComputeAsync(RfmOptions options, TenantId? tenant = null, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(options);
+        // With tenant isolation the query filter already limits the purchases to the current tenant; asking for another
+        // tenant's figures is a mistake, not an empty result.
+        if (_context.CurrentTenant is { } current && tenant is { } requested && requested != current)
+        {
+            throw new TenantMismatchException($"The RFM computation for tenant '{requested}'", current);
+        }
         var zone = options.Zone;
         var end = options.AsOf.PlusDays(1).AtStartOfDayInZone(zone).ToInstant();
         Instant? start = options.WindowDays is int window ? options.AsOf.PlusDays(1 - window).AtStartOfDayInZone(zone).ToInstant() : null;

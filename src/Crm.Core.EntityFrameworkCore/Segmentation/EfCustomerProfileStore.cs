@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Crm.Core.Customers;
 using Crm.Core.EntityFrameworkCore.Storage;
 using Crm.Core.Segmentation;
+using Crm.Core.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Core.EntityFrameworkCore.Segmentation;
@@ -17,6 +18,10 @@ namespace Crm.Core.EntityFrameworkCore.Segmentation;
 /// smallest condition that does not translate; nothing is ever evaluated on the client. Writes are one transaction
 /// each and leave the scope's change tracker empty, so they never mix with a pending unit of work. Not thread-safe
 /// (one <see cref="DbContext"/> per scope).
+/// <para>With tenant isolation every read, rule and delete is limited to the current tenant by the context's query filter,
+/// upserts write the current tenant into <c>tenant_id</c>, and an upsert for a customer id whose profile belongs to another
+/// tenant fails with <see cref="TenantMismatchException"/> before anything is written. Without a current tenant every call
+/// fails with <see cref="TenantRequiredException"/>.</para>
 /// </remarks>
 public sealed class EfCustomerProfileStore : ICustomerProfileStore
 {
@@ -27,7 +32,14 @@ public sealed class EfCustomerProfileStore : ICustomerProfileStore
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
     public EfCustomerProfileStore(CrmDbContext context) => _context = Preconditions.CheckNotNull(context);
 
-    private IQueryable<CustomerProfile> Profiles => _context.Set<CustomerProfile>().AsNoTracking();
+    private IQueryable<CustomerProfile> Profiles
+    {
+        get
+        {
+            _ = _context.CurrentTenant; // fails plainly without a tenant (the query filter would, wrapped by EF Core)
+            return _context.Set<CustomerProfile>().AsNoTracking();
+        }
+    }
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException"><paramref name="customerId"/> is default.</exception>
@@ -74,10 +86,13 @@ public sealed class EfCustomerProfileStore : ICustomerProfileStore
         Preconditions.CheckArgument(!profile.CustomerId.IsDefault, nameof(profile), "The profile has no customer id; set CustomerId first.");
         // A copy: the caller keeps its instance, and EF never tracks (or later mutates) an object the caller holds.
         var copy = profile.Copy();
+        var tenant = _context.CurrentTenant;
+        var id = copy.CustomerId;
         await WriteAsync(async () =>
         {
-            await DeleteAsync(copy.CustomerId, cancellationToken).ConfigureAwait(false);
-            _context.Add(copy);
+            await CheckNotForeignAsync(tenant, p => p.CustomerId == id, cancellationToken).ConfigureAwait(false);
+            await DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+            Add(copy, tenant);
             await _context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -97,6 +112,7 @@ public sealed class EfCustomerProfileStore : ICustomerProfileStore
     {
         Preconditions.CheckNotNull(profiles);
         Preconditions.CheckArgumentRange(nameof(batchSize), batchSize, 1, 10_000);
+        _ = _context.CurrentTenant;
         long written = 0;
         var batch = new Dictionary<CustomerId, CustomerProfile>(batchSize);
         foreach (var profile in profiles)
@@ -119,10 +135,15 @@ public sealed class EfCustomerProfileStore : ICustomerProfileStore
     private async Task<int> WriteBatchAsync(Dictionary<CustomerId, CustomerProfile> batch, CancellationToken cancellationToken)
     {
         var ids = batch.Keys.ToList();
+        var tenant = _context.CurrentTenant;
         await WriteAsync(async () =>
         {
+            await CheckNotForeignAsync(tenant, p => ids.Contains(p.CustomerId), cancellationToken).ConfigureAwait(false);
             await DeleteAsync(p => ids.Contains(p.CustomerId), cancellationToken).ConfigureAwait(false);
-            _context.AddRange(batch.Values);
+            foreach (var profile in batch.Values)
+            {
+                Add(profile, tenant);
+            }
             await _context.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         var count = batch.Count;
@@ -135,7 +156,35 @@ public sealed class EfCustomerProfileStore : ICustomerProfileStore
     public Task RemoveAsync(CustomerId customerId, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotDefault(customerId);
+        _ = _context.CurrentTenant;
         return WriteAsync(() => DeleteAsync(customerId, cancellationToken), cancellationToken);
+    }
+
+    private void Add(CustomerProfile profile, TenantId? tenant)
+    {
+        var entry = _context.Add(profile);
+        if (tenant is not null)
+        {
+            entry.Property<TenantId?>(CrmDbContext.TenantProperty).CurrentValue = tenant;
+        }
+    }
+
+    // Customer ids are global: a profile row of another tenant with the same id is invisible to the filtered delete, so the
+    // insert would collide with it. Refuse first, naming only the id (never the other tenant or its data).
+    private async Task CheckNotForeignAsync(TenantId? tenant, Expression<Func<CustomerProfile, bool>> which, CancellationToken cancellationToken)
+    {
+        if (tenant is not { } current)
+        {
+            return;
+        }
+        var foreign = await _context.Set<CustomerProfile>().IgnoreQueryFilters().AsNoTracking().Where(which)
+            .Where(p => EF.Property<TenantId?>(p, CrmDbContext.TenantProperty) != current)
+            .Select(p => (CustomerId?)p.CustomerId)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (foreign is { } id)
+        {
+            throw InMemoryCustomerProfileStore.Foreign(id, current);
+        }
     }
 
     private Task DeleteAsync(CustomerId customerId, CancellationToken cancellationToken) =>

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using System.Reflection;
 using Crm.Core.Customers;
+using Crm.Core.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -33,6 +34,9 @@ internal sealed class CustomerLookupKey
 
     public string Value { get; set; } = string.Empty;
 
+    /// <summary>The customer's tenant: look-ups by contact point stay inside the current tenant (the same email may exist in two tenants).</summary>
+    public TenantId? TenantId { get; set; }
+
     /// <summary>The keys <paramref name="customer"/> has now (duplicates collapsed: they are one key).</summary>
     public static IEnumerable<CustomerLookupKey> Of(Customer customer)
     {
@@ -60,11 +64,15 @@ internal sealed class CustomerLookupKey
                 keys.Add((Postal, postal.Address.CountryCode, code));
             }
         }
-        return keys.Select(k => new CustomerLookupKey { CustomerId = customer.Id, Kind = k.Kind, System = k.System, Value = k.Value });
+        return keys.Select(k => new CustomerLookupKey { CustomerId = customer.Id, Kind = k.Kind, System = k.System, Value = k.Value, TenantId = customer.TenantId });
     }
 }
 
-/// <summary><c>customer_lookup_keys</c>: keyed (customer_id, kind, system, value); the look-up index is (kind, system, value).</summary>
+/// <summary>
+/// <c>customer_lookup_keys</c>: keyed (customer_id, kind, system, value); the look-up index is (kind, system, value, tenant_id):
+/// a look-up seeks by key, and with tenancy on the tenant is checked inside the same index. Keys are not unique across
+/// customers, so the same email may belong to customers of two tenants (or, without tenancy, to two customers).
+/// </summary>
 internal sealed class CustomerLookupKeyMapping : IEntityTypeConfiguration<CustomerLookupKey>
 {
     public void Configure(EntityTypeBuilder<CustomerLookupKey> builder)
@@ -74,7 +82,8 @@ internal sealed class CustomerLookupKeyMapping : IEntityTypeConfiguration<Custom
         builder.Property(k => k.Kind).HasMaxLength(16);
         builder.Property(k => k.System).HasMaxLength(CrmDbContext.IdentifierMaxLength);
         builder.Property(k => k.Value).HasMaxLength(320); // the longest email address a mail system accepts
-        builder.HasIndex(k => new { k.Kind, k.System, k.Value });
+        builder.Property(k => k.TenantId).HasColumnName("tenant_id");
+        builder.HasIndex(k => new { k.Kind, k.System, k.Value, k.TenantId });
     }
 }
 

@@ -24,6 +24,10 @@ namespace Crm.Core.EntityFrameworkCore.Storage;
 /// Reads do not track: every aggregate returned is the caller's own copy. Streams read row by row from an open
 /// data reader (<c>AsAsyncEnumerable</c>) in bounded memory. Thread-safety is that of the scope's <see cref="DbContext"/>: none.
 /// </para>
+/// <para>
+/// With tenant isolation (<c>UseTenancy()</c>) the context's query filter limits every read to the current tenant, and
+/// every call without a current tenant fails at once with <see cref="Tenancy.TenantRequiredException"/>.
+/// </para>
 /// </remarks>
 public sealed class EfRepository<T, TId> : IRepository<T, TId>
     where T : AggregateRoot<TId>
@@ -104,6 +108,10 @@ public sealed class EfRepository<T, TId> : IRepository<T, TId>
     {
         Preconditions.CheckNotNull(aggregate);
         cancellationToken.ThrowIfCancellationRequested();
+        if (Context.CurrentTenant is { } tenant)
+        {
+            Tenancy.TenantGuard.CheckWritable(aggregate, tenant); // before the early look-up, which would not see another tenant's row anyway
+        }
         if (aggregate.Version == 0 && !_unitOfWork.IsPendingAdd<T, TId>(aggregate.Id)
             && await Set().AnyAsync(ById(aggregate.Id), cancellationToken).ConfigureAwait(false))
         {
@@ -133,6 +141,8 @@ public sealed class EfRepository<T, TId> : IRepository<T, TId>
         {
             throw new UnmappedAggregateException(typeof(T));
         }
+        // The query filter would also fail without a tenant, but wrapped by EF Core: fail here, plainly, at the call.
+        _ = Context.CurrentTenant;
         return Context.Set<T>().AsNoTracking();
     }
 

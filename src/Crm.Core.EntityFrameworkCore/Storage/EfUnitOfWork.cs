@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Crm.Core.Storage;
+using Crm.Core.Tenancy;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -21,6 +22,12 @@ namespace Crm.Core.EntityFrameworkCore.Storage;
 /// <para>
 /// Domain events are dispatched after the transaction committed. Registered per dependency-injection scope by
 /// <c>UseEntityFrameworkCore</c>. Not thread-safe (one logical flow at a time).
+/// </para>
+/// <para>
+/// When the context isolates tenants, every change is checked against the tenant current when it is registered: an
+/// aggregate of another tenant is refused (<see cref="TenantMismatchException"/>), a new one gets the current tenant, and
+/// updates and deletes also require <c>tenant_id = @current</c>, so a row of another tenant is never reached (it behaves
+/// as deleted: <see cref="ConcurrencyConflictException"/>).
 /// </para>
 /// </remarks>
 public sealed class EfUnitOfWork : IUnitOfWork
@@ -106,11 +113,17 @@ public sealed class EfUnitOfWork : IUnitOfWork
         var key = (typeof(T), (object)aggregate.Id);
         var type = typeof(T).Name;
         var id = IdText(aggregate.Id);
+        var tenant = Context.CurrentTenant;
+        if (tenant is { } current)
+        {
+            TenantGuard.CheckWritable(aggregate, current);
+        }
         if (_byKey.TryGetValue(key, out var pending))
         {
             switch (PendingChanges.Merge(kind, pending.Kind, type, id))
             {
                 case PendingMerge.ReplaceAggregate:
+                    Claim(aggregate, tenant);
                     pending.Replace(aggregate);
                     return;
                 case PendingMerge.Drop:
@@ -121,15 +134,26 @@ public sealed class EfUnitOfWork : IUnitOfWork
                     pending.BecomeReplace(aggregate);
                     return;
                 default:
+                    Claim(aggregate, tenant);
                     pending.Kind = ChangeKind.Remove;
                     pending.Replace(aggregate);
                     return;
             }
         }
         PendingChanges.CheckFirstRegistration(kind, aggregate.Version, type, id, nameof(aggregate));
-        var change = new Change<T, TId>(kind, aggregate);
+        Claim(aggregate, tenant);
+        var change = new Change<T, TId>(kind, aggregate, tenant);
         _changes.Add(change);
         _byKey.Add(key, change);
+    }
+
+    private static void Claim<TId>(AggregateRoot<TId> aggregate, TenantId? tenant)
+        where TId : struct, IEquatable<TId>
+    {
+        if (tenant is { } current)
+        {
+            TenantGuard.Claim(aggregate, current);
+        }
     }
 
     internal bool IsPendingAdd<T, TId>(TId id)
@@ -153,7 +177,10 @@ public sealed class EfUnitOfWork : IUnitOfWork
                 try
                 {
                     var values = entry is null ? null : await entry.GetDatabaseValuesAsync(CancellationToken.None).ConfigureAwait(false);
-                    actual = values?.GetValue<long>(VersionProperty);
+                    // A row of another tenant is reported as deleted: its version is none of this tenant's business.
+                    actual = values is null || (change.Tenant is { } tenant && values.GetValue<TenantId?>(CrmDbContext.TenantProperty) != tenant)
+                        ? null
+                        : values.GetValue<long>(VersionProperty);
                 }
                 catch (Exception lookup) when (lookup is DbException or InvalidOperationException)
                 {
@@ -250,6 +277,9 @@ public sealed class EfUnitOfWork : IUnitOfWork
 
         public abstract long LoadedVersion { get; }
 
+        /// <summary>The tenant current when the change was registered; null when tenancy is off.</summary>
+        public abstract TenantId? Tenant { get; }
+
         public abstract void Replace(object aggregate);
 
         public abstract void BecomeReplace(object aggregate);
@@ -268,12 +298,15 @@ public sealed class EfUnitOfWork : IUnitOfWork
         private T _aggregate;
         private long _loadedVersion;
 
-        public Change(ChangeKind kind, T aggregate)
+        public Change(ChangeKind kind, T aggregate, TenantId? tenant)
         {
             Kind = kind;
             _aggregate = aggregate;
             _loadedVersion = aggregate.Version;
+            Tenant = tenant;
         }
+
+        public override TenantId? Tenant { get; }
 
         public override ChangeKind Kind { get; set; }
 
@@ -335,6 +368,11 @@ public sealed class EfUnitOfWork : IUnitOfWork
                     entry.State = EntityState.Deleted;
                     version.OriginalValue = _loadedVersion;
                     break;
+            }
+            if (Kind != ChangeKind.Add && Tenant is { } tenant)
+            {
+                // tenant_id is a concurrency token: WHERE ... AND tenant_id = @current.
+                entry.Property(a => a.TenantId).OriginalValue = tenant;
             }
         }
 

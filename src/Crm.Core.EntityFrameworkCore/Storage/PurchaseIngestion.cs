@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using Crm.Core.Diagnostics;
 using Crm.Core.Purchases;
+using Crm.Core.Storage;
+using Crm.Core.Tenancy;
 using Microsoft.EntityFrameworkCore;
 
 namespace Crm.Core.EntityFrameworkCore.Storage;
@@ -18,6 +20,11 @@ namespace Crm.Core.EntityFrameworkCore.Storage;
 /// <para>
 /// Resolve it per scope (registered by <c>UseEntityFrameworkCore</c>); it uses the scope's <see cref="CrmDbContext"/>
 /// and leaves it empty. Not thread-safe; run one ingestion per scope.
+/// </para>
+/// <para>
+/// With tenant isolation (<c>UseTenancy()</c>) purchases without a tenant get the current one, a purchase carrying another
+/// tenant is refused, and a transaction id already stored under another tenant fails the batch with
+/// <see cref="DuplicateAggregateException"/> (ids are global; only the current tenant's own ids are skipped).
 /// </para>
 /// </remarks>
 public sealed class PurchaseIngestion
@@ -44,6 +51,9 @@ public sealed class PurchaseIngestion
     /// <exception cref="ArgumentNullException"><paramref name="purchases"/> is null or yields null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is out of range.</exception>
     /// <exception cref="ArgumentException">A purchase was already saved (its version is not 0).</exception>
+    /// <exception cref="TenantRequiredException">Tenant isolation is on and there is no current tenant.</exception>
+    /// <exception cref="TenantMismatchException">Tenant isolation is on and a purchase carries another tenant.</exception>
+    /// <exception cref="DuplicateAggregateException">Tenant isolation is on and a transaction id is stored under another tenant.</exception>
     public Task<PurchaseIngestionResult> IngestAsync(IEnumerable<Purchase> purchases, int batchSize = DefaultBatchSize,
         IProgress<PurchaseIngestionResult>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -57,6 +67,7 @@ public sealed class PurchaseIngestion
     {
         Preconditions.CheckNotNull(purchases);
         Preconditions.CheckArgumentRange(nameof(batchSize), batchSize, 1, MaxBatchSize);
+        var tenant = _context.CurrentTenant;
         long inserted = 0, skipped = 0;
         using var activity = CrmDiagnostics.Source.StartActivity(CrmDiagnostics.PurchaseIngestSpan);
         activity?.SetTag("crm.purchases.batch_size", batchSize);
@@ -68,10 +79,14 @@ public sealed class PurchaseIngestion
                 Preconditions.CheckArgument(purchase is not null, nameof(purchases), "The purchases must not contain null.");
                 Preconditions.CheckArgument(purchase.Version == 0, nameof(purchases),
                     $"Purchase '{purchase.Id}' was already saved (version {purchase.Version}); ingestion only inserts new purchases.");
+                if (tenant is { } current)
+                {
+                    TenantGuard.CheckWritable(purchase, current);
+                }
                 batch.Add(purchase);
                 if (batch.Count == batchSize)
                 {
-                    var (i, s) = await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                    var (i, s) = await WriteBatchAsync(batch, tenant, cancellationToken).ConfigureAwait(false);
                     inserted += i;
                     skipped += s;
                     batch.Clear();
@@ -80,7 +95,7 @@ public sealed class PurchaseIngestion
             }
             if (batch.Count > 0)
             {
-                var (i, s) = await WriteBatchAsync(batch, cancellationToken).ConfigureAwait(false);
+                var (i, s) = await WriteBatchAsync(batch, tenant, cancellationToken).ConfigureAwait(false);
                 inserted += i;
                 skipped += s;
                 progress?.Report(new PurchaseIngestionResult(inserted, skipped));
@@ -103,13 +118,20 @@ public sealed class PurchaseIngestion
         }
     }
 
-    private async Task<(long Inserted, long Skipped)> WriteBatchAsync(List<Purchase> batch, CancellationToken cancellationToken)
+    private async Task<(long Inserted, long Skipped)> WriteBatchAsync(List<Purchase> batch, TenantId? tenant, CancellationToken cancellationToken)
     {
         var ids = batch.Select(p => p.Id).Distinct().ToList();
-        var existing = (await _context.Set<Purchase>().AsNoTracking()
+        // Every tenant's rows: transaction ids are global, so one stored under another tenant cannot be inserted (and must
+        // not be skipped as if it were this tenant's). Only the ids are read.
+        var stored = await _context.Set<Purchase>().IgnoreQueryFilters().AsNoTracking()
             .Where(p => ids.Contains(p.Id))
-            .Select(p => p.Id)
-            .ToListAsync(cancellationToken).ConfigureAwait(false)).ToHashSet();
+            .Select(p => new { p.Id, p.TenantId })
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (tenant is not null && stored.FirstOrDefault(p => p.TenantId != tenant) is { } foreign)
+        {
+            throw new DuplicateAggregateException(nameof(Purchase), foreign.Id.Value);
+        }
+        var existing = stored.Select(p => p.Id).ToHashSet();
         var fresh = new List<Purchase>(batch.Count);
         foreach (var purchase in batch)
         {
@@ -118,10 +140,16 @@ public sealed class PurchaseIngestion
                 fresh.Add(purchase);
             }
         }
+        var claimed = new List<Purchase>();
         try
         {
             foreach (var purchase in fresh)
             {
+                if (tenant is { } current && purchase.TenantId is null)
+                {
+                    purchase.AssignTenant(current);
+                    claimed.Add(purchase);
+                }
                 var entry = _context.Entry(purchase);
                 entry.State = EntityState.Added;
                 entry.Property(p => p.Version).CurrentValue = 1;
@@ -133,6 +161,10 @@ public sealed class PurchaseIngestion
             foreach (var purchase in fresh)
             {
                 purchase.SetVersion(0);
+            }
+            foreach (var purchase in claimed)
+            {
+                purchase.ClearTenant(); // a failed batch leaves the caller's purchases as they were
             }
             throw;
         }

@@ -54,6 +54,15 @@ public abstract class StoreConformanceTests : IAsyncLifetime
     /// <param name="builder">The builder from <c>AddCrmCore</c>.</param>
     protected abstract void UseStore(ICrmCoreBuilder builder);
 
+    /// <summary>
+    /// Registers what a kit needs beyond the store (e.g. the tenant isolation kit switches tenancy on); runs after
+    /// <see cref="UseStore"/>. The default does nothing.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddCrmCore</c>.</param>
+    protected virtual void ConfigureCrmCore(ICrmCoreBuilder builder)
+    {
+    }
+
     /// <summary>Prepares the store once the provider exists (create or migrate the schema). The default does nothing.</summary>
     /// <param name="services">The root provider.</param>
     /// <returns>A task that completes when the store is ready.</returns>
@@ -69,7 +78,9 @@ public abstract class StoreConformanceTests : IAsyncLifetime
         }
         var services = new ServiceCollection();
         services.AddSingleton<IDomainEventDispatcher>(Dispatcher);
-        UseStore(services.AddCrmCore());
+        var builder = services.AddCrmCore();
+        UseStore(builder);
+        ConfigureCrmCore(builder);
         _services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         await InitializeStoreAsync(_services).ConfigureAwait(false);
     }

@@ -89,4 +89,7 @@ public abstract class AggregateRoot<TId>
 
     /// <summary>Assigns the tenant; used by stores when tenancy is on and the aggregate has none yet.</summary>
     internal void AssignTenant(TenantId tenantId) => TenantId = tenantId;
+
+    /// <summary>Undoes <see cref="AssignTenant"/> when the write that assigned it failed.</summary>
+    internal void ClearTenant() => TenantId = null;
 }

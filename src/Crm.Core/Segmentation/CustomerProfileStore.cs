@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Crm.Core.Customers;
+using Crm.Core.Tenancy;
 
 namespace Crm.Core.Segmentation;
 
@@ -49,20 +50,37 @@ public interface ICustomerProfileStore
 /// <see cref="Criterion{T}.IsSatisfiedBy"/> (property-tested). The first evaluation that reads a field builds its
 /// column (one pass over the profiles); upserts and removals keep built columns up to date.</para>
 /// <para>One lock guards the store; an evaluation holds it for the scan only (ids are collected, then streamed).</para>
+/// <para>With an <see cref="ITenantContext"/> (tenancy on) each tenant's profiles live in a table of their own, so an
+/// evaluation never even scans another tenant's rows; upserts go to the current tenant's table. Customer ids are global:
+/// upserting a profile whose customer id is stored under another tenant is refused with <see cref="TenantMismatchException"/>;
+/// finding or removing it behaves as if it did not exist.</para>
 /// </remarks>
 public sealed class InMemoryCustomerProfileStore : ICustomerProfileStore
 {
     private readonly ProfileTable _table = new();
     private readonly Lock _gate = new();
+    private readonly ITenantContext? _tenantContext;
+    private readonly Dictionary<TenantId, ProfileTable> _tenantTables = new();
+    private readonly Dictionary<CustomerId, TenantId> _owners = new();
 
-    /// <summary>How many profiles are stored.</summary>
+    /// <summary>Creates a store without tenant isolation.</summary>
+    public InMemoryCustomerProfileStore()
+    {
+    }
+
+    /// <summary>Creates a tenant-isolated store: every call reads and writes only the current tenant's profiles.</summary>
+    /// <param name="tenantContext">Supplies the current tenant.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="tenantContext"/> is null.</exception>
+    public InMemoryCustomerProfileStore(ITenantContext tenantContext) => _tenantContext = Preconditions.CheckNotNull(tenantContext);
+
+    /// <summary>How many profiles are stored, of every tenant.</summary>
     public int Count
     {
         get
         {
             lock (_gate)
             {
-                return _table.Count;
+                return _table.Count + _tenantTables.Values.Sum(t => t.Count);
             }
         }
     }
@@ -73,10 +91,11 @@ public sealed class InMemoryCustomerProfileStore : ICustomerProfileStore
     {
         Preconditions.CheckNotDefault(customerId);
         cancellationToken.ThrowIfCancellationRequested();
+        var tenant = TenantGuard.Current(_tenantContext);
         CustomerProfile? profile;
         lock (_gate)
         {
-            profile = _table.Find(customerId);
+            profile = TableOrNull(tenant)?.Find(customerId);
         }
         // Stored rows are never mutated (upserts replace them), so copying outside the lock is safe.
         return Task.FromResult(profile?.Copy());
@@ -90,7 +109,7 @@ public sealed class InMemoryCustomerProfileStore : ICustomerProfileStore
     {
         Preconditions.CheckNotNull(criterion);
         Preconditions.CheckPositive(batchSize);
-        return Stream(criterion, batchSize, cancellationToken);
+        return Stream(criterion, TenantGuard.Current(_tenantContext), batchSize, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -99,9 +118,10 @@ public sealed class InMemoryCustomerProfileStore : ICustomerProfileStore
     {
         Preconditions.CheckNotNull(criterion);
         cancellationToken.ThrowIfCancellationRequested();
+        var tenant = TenantGuard.Current(_tenantContext);
         lock (_gate)
         {
-            return Task.FromResult(_table.CountMatching(criterion));
+            return Task.FromResult(TableOrNull(tenant)?.CountMatching(criterion) ?? 0L);
         }
     }
 
@@ -113,10 +133,30 @@ public sealed class InMemoryCustomerProfileStore : ICustomerProfileStore
         Preconditions.CheckNotNull(profile);
         Preconditions.CheckArgument(!profile.CustomerId.IsDefault, nameof(profile), "The profile has no customer id; set CustomerId first.");
         cancellationToken.ThrowIfCancellationRequested();
-        var copy = profile.Copy();
+        var tenant = TenantGuard.Current(_tenantContext);
+        if (tenant is not { } current)
+        {
+            var copy = profile.Copy();
+            lock (_gate)
+            {
+                _table.Upsert(copy);
+            }
+            return Task.CompletedTask;
+        }
+        var owned = profile.Copy();
         lock (_gate)
         {
-            _table.Upsert(copy);
+            if (_owners.TryGetValue(owned.CustomerId, out var owner) && owner != current)
+            {
+                throw Foreign(owned.CustomerId, current);
+            }
+            if (!_tenantTables.TryGetValue(current, out var table))
+            {
+                table = new ProfileTable();
+                _tenantTables.Add(current, table);
+            }
+            table.Upsert(owned);
+            _owners[owned.CustomerId] = current;
         }
         return Task.CompletedTask;
     }
@@ -127,20 +167,31 @@ public sealed class InMemoryCustomerProfileStore : ICustomerProfileStore
     {
         Preconditions.CheckNotDefault(customerId);
         cancellationToken.ThrowIfCancellationRequested();
+        var tenant = TenantGuard.Current(_tenantContext);
         lock (_gate)
         {
-            _table.Remove(customerId);
+            if (TableOrNull(tenant)?.Remove(customerId) == true && tenant is not null)
+            {
+                _owners.Remove(customerId);
+            }
         }
         return Task.CompletedTask;
     }
 
-    private async IAsyncEnumerable<IReadOnlyList<CustomerId>> Stream(Criterion<CustomerProfile> criterion, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
+    internal static TenantMismatchException Foreign(CustomerId customerId, TenantId current) =>
+        new($"{nameof(CustomerProfile)} '{customerId}'", current);
+
+    /// <summary>The table of <paramref name="tenant"/> (the shared one when tenancy is off), or null when it has none. Call under the lock.</summary>
+    private ProfileTable? TableOrNull(TenantId? tenant) =>
+        tenant is { } t ? _tenantTables.GetValueOrDefault(t) : _table;
+
+    private async IAsyncEnumerable<IReadOnlyList<CustomerId>> Stream(Criterion<CustomerProfile> criterion, TenantId? tenant, int batchSize, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         List<CustomerId> matches;
         lock (_gate)
         {
-            matches = _table.Match(criterion);
+            matches = TableOrNull(tenant)?.Match(criterion) ?? [];
         }
         for (var start = 0; start < matches.Count; start += batchSize)
         {

@@ -9,7 +9,11 @@ namespace Crm.Core.Storage;
 /// </summary>
 /// <typeparam name="T">The aggregate root type.</typeparam>
 /// <typeparam name="TId">Its identifier type.</typeparam>
-/// <remarks>Resolved from dependency injection as <c>IRepository&lt;T, TId&gt;</c> or <c>IReadRepository&lt;T, TId&gt;</c>; thread-safety is that of its unit of work.</remarks>
+/// <remarks>
+/// Resolved from dependency injection as <c>IRepository&lt;T, TId&gt;</c> or <c>IReadRepository&lt;T, TId&gt;</c>; thread-safety is
+/// that of its unit of work. When tenancy is on (the unit of work has an <see cref="Tenancy.ITenantContext"/>), every read
+/// sees only the current tenant's aggregates, before the specification runs (so counts, paging and projections too).
+/// </remarks>
 public sealed class InMemoryRepository<T, TId> : IRepository<T, TId>
     where T : AggregateRoot<TId>
     where TId : struct, IEquatable<TId>
@@ -26,8 +30,9 @@ public sealed class InMemoryRepository<T, TId> : IRepository<T, TId>
     {
         Preconditions.CheckNotDefault(id);
         cancellationToken.ThrowIfCancellationRequested();
+        var tenant = _unitOfWork.CurrentTenant();
         var stored = _unitOfWork.Store.Find<T, TId>(id);
-        return Task.FromResult(stored is null ? null : Copy(stored));
+        return Task.FromResult(stored is null || !Tenancy.TenantGuard.IsVisible(stored.TenantId, tenant) ? null : Copy(stored));
     }
 
     /// <inheritdoc/>
@@ -104,7 +109,12 @@ public sealed class InMemoryRepository<T, TId> : IRepository<T, TId>
         await Task.CompletedTask.ConfigureAwait(false);
     }
 
-    private T[] All() => _unitOfWork.Store.All<T, TId>();
+    private T[] All()
+    {
+        var tenant = _unitOfWork.CurrentTenant();
+        var all = _unitOfWork.Store.All<T, TId>();
+        return tenant is null ? all : Array.FindAll(all, a => a.TenantId == tenant);
+    }
 
     private IEnumerable<T> Query(Specification<T> specification, CancellationToken cancellationToken)
     {

@@ -22,7 +22,7 @@ public sealed class InMemoryStore
     private readonly object _lock = new();
     private readonly Dictionary<Type, object> _tables = new();
 
-    /// <summary>The number of stored aggregates of type <typeparamref name="T"/>.</summary>
+    /// <summary>The number of stored aggregates of type <typeparamref name="T"/>, of every tenant (the store itself is not tenant-scoped; its repositories are).</summary>
     /// <typeparam name="T">The aggregate root type.</typeparam>
     /// <typeparam name="TId">Its identifier type.</typeparam>
     /// <returns>The count at the time of the call.</returns>
@@ -150,11 +150,15 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
 {
     private T? _prepared;
 
-    public InMemoryChange(ChangeKind kind, T aggregate)
+    public InMemoryChange(ChangeKind kind, T aggregate, Tenancy.TenantId? tenant)
     {
         Kind = kind;
         Aggregate = aggregate;
+        Tenant = tenant;
     }
+
+    /// <summary>The tenant current when the change was registered; null when tenancy is off.</summary>
+    public Tenancy.TenantId? Tenant { get; }
 
     public override ChangeKind Kind { get; set; }
 
@@ -186,7 +190,7 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
                 _prepared = SnapshotOf(Aggregate, newVersion: 1);
                 break;
             case ChangeKind.Update:
-                CheckVersion(stored);
+                CheckVersion(Visible(stored));
                 _prepared = SnapshotOf(Aggregate, Aggregate.Version + 1);
                 break;
             case ChangeKind.Replace:
@@ -197,7 +201,7 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
                 _prepared = SnapshotOf(Aggregate, _replacedVersion + 1);
                 break;
             default:
-                CheckVersion(stored);
+                CheckVersion(Visible(stored));
                 _prepared = null;
                 break;
         }
@@ -228,6 +232,9 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
             Aggregate.ClearDomainEvents();
         }
     }
+
+    /// <summary>The stored copy as this change's tenant sees it: another tenant's aggregate is not there at all.</summary>
+    public T? Visible(T? stored) => stored is not null && Tenancy.TenantGuard.IsVisible(stored.TenantId, Tenant) ? stored : null;
 
     /// <summary>Throws <see cref="ConcurrencyConflictException"/> unless the stored copy is at the caller's version.</summary>
     public void CheckVersion(T? stored)

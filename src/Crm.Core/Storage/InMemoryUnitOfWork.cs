@@ -1,13 +1,19 @@
+using Crm.Core.Tenancy;
+
 namespace Crm.Core.Storage;
 
 /// <summary>The <see cref="IUnitOfWork"/> of an <see cref="InMemoryStore"/>: collects one scope's changes and commits them atomically.</summary>
 /// <remarks>
-/// Registered per dependency-injection scope by <c>UseInMemoryStore()</c>; the <see cref="InMemoryRepository{T, TId}"/>
-/// instances of the same scope register their changes here. Not thread-safe (one logical flow at a time).
+/// <para>Registered per dependency-injection scope by <c>UseInMemoryStore()</c>; the <see cref="InMemoryRepository{T, TId}"/>
+/// instances of the same scope register their changes here. Not thread-safe (one logical flow at a time).</para>
+/// <para>With an <see cref="ITenantContext"/> (tenancy on), every change is checked against the tenant current when it is
+/// registered: aggregates of another tenant are refused (<see cref="TenantMismatchException"/>), new ones get the current
+/// tenant, and an update or removal of an aggregate stored under another tenant fails as if it did not exist.</para>
 /// </remarks>
 public sealed class InMemoryUnitOfWork : IUnitOfWork
 {
     private readonly IDomainEventDispatcher _dispatcher;
+    private readonly ITenantContext? _tenantContext;
     // Units of work usually hold one or two changes: found by a scan. The index (which boxes every id) is built only
     // for large ones, so the common case allocates nothing beyond the change itself.
     private const int IndexThreshold = 8;
@@ -23,6 +29,21 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
         Store = Preconditions.CheckNotNull(store);
         _dispatcher = Preconditions.CheckNotNull(dispatcher);
     }
+
+    /// <summary>Creates a tenant-isolated unit of work over <paramref name="store"/> (tenancy on).</summary>
+    /// <param name="store">The store to commit to.</param>
+    /// <param name="dispatcher">Receives the domain events after each successful commit.</param>
+    /// <param name="tenantContext">Supplies the current tenant; every read and write of this scope is limited to it.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    public InMemoryUnitOfWork(InMemoryStore store, IDomainEventDispatcher dispatcher, ITenantContext tenantContext)
+        : this(store, dispatcher)
+    {
+        _tenantContext = Preconditions.CheckNotNull(tenantContext);
+    }
+
+    /// <summary>Null when tenancy is off; otherwise the current tenant.</summary>
+    /// <exception cref="TenantRequiredException">Tenancy is on and there is no current tenant.</exception>
+    internal TenantId? CurrentTenant() => TenantGuard.Current(_tenantContext);
 
     /// <summary>The store this unit of work commits to.</summary>
     public InMemoryStore Store { get; }
@@ -68,11 +89,17 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
         where TId : struct, IEquatable<TId>
     {
         var type = typeof(T).Name;
+        var tenant = CurrentTenant();
+        if (tenant is { } current)
+        {
+            TenantGuard.CheckWritable(aggregate, current);
+        }
         if (Pending<T, TId>(aggregate.Id) is { } pending)
         {
             switch (PendingChanges.Merge(kind, pending.Kind, type, InMemoryChange<T, TId>.IdText(aggregate.Id)))
             {
                 case PendingMerge.ReplaceAggregate:
+                    Claim(aggregate, tenant);
                     pending.Aggregate = aggregate;
                     return;
                 case PendingMerge.Drop:
@@ -83,6 +110,7 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
                     pending.BecomeReplace(aggregate);
                     return;
                 default:
+                    Claim(aggregate, tenant);
                     pending.Kind = ChangeKind.Remove;
                     pending.Aggregate = aggregate;
                     return;
@@ -91,13 +119,14 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
 
         // Early checks against the current store give the caller the error at the faulty line; the commit checks again.
         var stored = Store.Find<T, TId>(aggregate.Id);
-        var change = new InMemoryChange<T, TId>(kind, aggregate);
+        var change = new InMemoryChange<T, TId>(kind, aggregate, tenant);
         if (!PendingChanges.IsValidFirstRegistration(kind, aggregate.Version))
         {
             PendingChanges.CheckFirstRegistration(kind, aggregate.Version, type, InMemoryChange<T, TId>.IdText(aggregate.Id), nameof(aggregate));
         }
         if (kind == ChangeKind.Add)
         {
+            // Ids are global: an id taken in another tenant is refused exactly like one taken in this tenant.
             if (stored is not null)
             {
                 throw new DuplicateAggregateException(type, InMemoryChange<T, TId>.IdText(aggregate.Id));
@@ -105,8 +134,9 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
         }
         else
         {
-            change.CheckVersion(stored);
+            change.CheckVersion(change.Visible(stored));
         }
+        Claim(aggregate, tenant);
         _changes.Add(change);
         if (_byKey is not null)
         {
@@ -119,6 +149,15 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
             {
                 _byKey.Add(registered.Key, registered);
             }
+        }
+    }
+
+    private static void Claim<TId>(AggregateRoot<TId> aggregate, TenantId? tenant)
+        where TId : struct, IEquatable<TId>
+    {
+        if (tenant is { } current)
+        {
+            TenantGuard.Claim(aggregate, current);
         }
     }
 

@@ -55,6 +55,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         .HasColumnName("team_id");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("tenant_id")
@@ -110,6 +111,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         .HasColumnName("occurred_at");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("tenant_id")
@@ -161,9 +163,15 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         .HasColumnType("character varying(320)")
                         .HasColumnName("value");
 
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
                     b.HasKey("CustomerId", "Kind", "System", "Value");
 
-                    b.HasIndex("Kind", "System", "Value");
+                    b.HasIndex("Kind", "System", "Value", "TenantId");
 
                     b.ToTable("customer_lookup_keys", (string)null);
                 });
@@ -198,6 +206,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         .HasColumnName("highest_rank");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("tenant_id")
@@ -238,6 +247,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         .HasColumnName("opened_at");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("tenant_id")
@@ -287,6 +297,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         .UseCollation("C");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("tenant_id")
@@ -486,6 +497,12 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         .HasColumnType("text")
                         .HasColumnName("team");
 
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
+
                     b.Property<decimal>("TotalSpent")
                         .HasPrecision(28, 8)
                         .HasColumnType("numeric(28,8)")
@@ -500,6 +517,8 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                     b.HasIndex("RegistrationMonthDay");
 
                     b.HasIndex("RfmSegment");
+
+                    b.HasIndex("TenantId");
 
                     b.ToTable("customer_profiles", (string)null);
                 });
@@ -532,6 +551,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         .HasColumnName("name");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("tenant_id")
@@ -579,6 +599,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         .HasColumnName("since");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("tenant_id")

@@ -48,6 +48,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         .HasColumnName("team_id");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
@@ -100,6 +101,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         .HasColumnName("occurred_at");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
@@ -149,9 +151,14 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("value");
 
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
                     b.HasKey("CustomerId", "Kind", "System", "Value");
 
-                    b.HasIndex("Kind", "System", "Value");
+                    b.HasIndex("Kind", "System", "Value", "TenantId");
 
                     b.ToTable("customer_lookup_keys", (string)null);
                 });
@@ -185,6 +192,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         .HasColumnName("highest_rank");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
@@ -223,6 +231,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         .HasColumnName("opened_at");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
@@ -268,6 +277,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         .HasColumnName("original_transaction_id");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
@@ -465,6 +475,11 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("team");
 
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
+
                     b.Property<decimal>("TotalSpent")
                         .HasPrecision(28, 8)
                         .HasColumnType("TEXT")
@@ -479,6 +494,8 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                     b.HasIndex("RegistrationMonthDay");
 
                     b.HasIndex("RfmSegment");
+
+                    b.HasIndex("TenantId");
 
                     b.ToTable("customer_profiles", (string)null);
                 });
@@ -510,6 +527,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         .HasColumnName("name");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
@@ -554,6 +572,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         .HasColumnName("since");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");

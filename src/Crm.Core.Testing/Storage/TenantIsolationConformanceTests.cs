@@ -1,0 +1,629 @@
+using Crm.Core.Customers;
+using Crm.Core.DependencyInjection;
+using Crm.Core.Purchases;
+using Crm.Core.Segmentation;
+using Crm.Core.Specifications;
+using Crm.Core.Storage;
+using Crm.Core.Tenancy;
+using FsCheck;
+using FsCheck.Fluent;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using Xunit;
+
+namespace Crm.Core.Testing.Storage;
+
+/// <summary>
+/// The conformance kit for tenant isolation (<c>AddCrmCore().UseTenancy()</c>): with tenancy on, no read returns and no
+/// write touches another tenant's data, through the repositories, the unit of work and the profile store; a missing
+/// tenant is an error, never "all tenants"; ids are global, so an id of another tenant can neither be added again nor seen.
+/// </summary>
+/// <remarks>
+/// The kit switches tenancy on itself (<see cref="ConfigureCrmCore"/>) with the ready-made <see cref="AmbientTenantContext"/>.
+/// Every test uses fresh tenants and ids, so a shared database is fine. <see cref="Cases"/> sets how many random
+/// operation sequences the property checks.
+/// </remarks>
+public abstract class TenantIsolationConformanceTests : StoreConformanceTests
+{
+    private static readonly Instant At = Instant.FromUtc(2026, 1, 1, 0, 0);
+
+    /// <summary>How many random multi-tenant operation sequences the property checks (each up to 24 operations).</summary>
+    protected virtual int Cases => 20;
+
+    /// <inheritdoc/>
+    protected override void ConfigureCrmCore(ICrmCoreBuilder builder) => builder.UseTenancy();
+
+    /// <summary>The tenant context the kit enters tenants with.</summary>
+    protected AmbientTenantContext Tenants => Services.GetRequiredService<AmbientTenantContext>();
+
+    /// <summary>Runs <paramref name="work"/> in a new scope with <paramref name="tenant"/> current.</summary>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="work">The work.</param>
+    /// <returns>A task that completes with the work.</returns>
+    protected async Task InTenantAsync(TenantId tenant, Func<IServiceProvider, Task> work)
+    {
+        using (Tenants.Enter(tenant))
+        {
+            await InScopeAsync(work).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Runs <paramref name="work"/> in a new scope with <paramref name="tenant"/> current.</summary>
+    /// <typeparam name="TResult">What the work returns.</typeparam>
+    /// <param name="tenant">The tenant.</param>
+    /// <param name="work">The work.</param>
+    /// <returns>What <paramref name="work"/> returned.</returns>
+    protected async Task<TResult> InTenantAsync<TResult>(TenantId tenant, Func<IServiceProvider, Task<TResult>> work)
+    {
+        using (Tenants.Enter(tenant))
+        {
+            return await InScopeAsync(work).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A tenant no other test uses.</summary>
+    /// <param name="name">A readable prefix.</param>
+    /// <returns>The tenant.</returns>
+    protected static TenantId FreshTenant(string name) => new($"{name}-{Guid.NewGuid():N}");
+
+    /// <summary>A customer with an owner (a query column) and an optional email (a look-up key).</summary>
+    /// <param name="id">The id.</param>
+    /// <param name="owner">The owner id, used as the value the tests compare.</param>
+    /// <param name="tenant">The tenant it carries, or null to let the store assign the current one.</param>
+    /// <param name="email">An email address, or null.</param>
+    /// <returns>The new customer.</returns>
+    protected static Customer NewCustomer(CustomerId id, string owner, TenantId? tenant = null, string? email = null)
+    {
+        var customer = Customer.Register(id, CustomerName.Person("Test", "Person"), At, tenant);
+        customer.AssignOwnership(owner, null, At);
+        if (email is not null)
+        {
+            customer.AddEmail(email, At);
+        }
+        return customer;
+    }
+
+    private static IRepository<Customer, CustomerId> Customers(IServiceProvider scope) => scope.GetRequiredService<IRepository<Customer, CustomerId>>();
+
+    private static IRepository<Purchase, TransactionId> Purchases(IServiceProvider scope) => scope.GetRequiredService<IRepository<Purchase, TransactionId>>();
+
+    private static ICustomerProfileStore Profiles(IServiceProvider scope) => scope.GetRequiredService<ICustomerProfileStore>();
+
+    /// <summary>Without a current tenant every repository and profile store call fails with <see cref="TenantRequiredException"/>.</summary>
+    [SkippableFact]
+    public async Task Missing_tenant_is_an_error_not_all_tenants()
+    {
+        var tenant = FreshTenant("missing");
+        var id = new CustomerId("tm-" + Guid.NewGuid().ToString("N"));
+        await InTenantAsync(tenant, async sp =>
+        {
+            await Customers(sp).AddAsync(NewCustomer(id, "o"));
+            await UnitOfWork(sp).CommitAsync();
+            await Profiles(sp).UpsertAsync(new CustomerProfile(id));
+        });
+
+        Assert.Null(Tenants.CurrentTenant);
+        await InScopeAsync(async sp =>
+        {
+            var customers = Customers(sp);
+            var all = Specification.Create<Customer>(q => q.Where(c => c.Id == id));
+            await Assert.ThrowsAsync<TenantRequiredException>(() => customers.GetByIdAsync(id));
+            await Assert.ThrowsAsync<TenantRequiredException>(() => customers.FirstOrDefaultAsync(all));
+            await Assert.ThrowsAsync<TenantRequiredException>(() => customers.ListAsync(all));
+            await Assert.ThrowsAsync<TenantRequiredException>(() => customers.ListAsync(new IdsOf([id])));
+            await Assert.ThrowsAsync<TenantRequiredException>(() => customers.CountAsync(all));
+            await Assert.ThrowsAsync<TenantRequiredException>(() => customers.AnyAsync(all));
+            await Assert.ThrowsAsync<TenantRequiredException>(async () =>
+            {
+                await foreach (var _ in customers.StreamAsync(all))
+                {
+                }
+            });
+            await Assert.ThrowsAsync<TenantRequiredException>(async () =>
+            {
+                await foreach (var _ in customers.StreamAsync(new IdsOf([id])))
+                {
+                }
+            });
+            var fresh = NewCustomer(new CustomerId("tm-" + Guid.NewGuid().ToString("N")), "o");
+            await Assert.ThrowsAsync<TenantRequiredException>(async () =>
+            {
+                await customers.AddAsync(fresh);
+                await UnitOfWork(sp).CommitAsync();
+            });
+            Assert.Null(fresh.TenantId);
+
+            var profiles = Profiles(sp);
+            var criterion = Criterion<CustomerProfile>.Where(p => p.CustomerId == id);
+            await Assert.ThrowsAsync<TenantRequiredException>(() => profiles.FindAsync(id));
+            await Assert.ThrowsAsync<TenantRequiredException>(() => profiles.CountAsync(criterion));
+            await Assert.ThrowsAsync<TenantRequiredException>(() => profiles.UpsertAsync(new CustomerProfile(id)));
+            await Assert.ThrowsAsync<TenantRequiredException>(() => profiles.RemoveAsync(id));
+            await Assert.ThrowsAsync<TenantRequiredException>(async () =>
+            {
+                await foreach (var _ in profiles.StreamMatchingAsync(criterion, 10))
+                {
+                }
+            });
+        });
+
+        // Nothing was touched: the tenant still has its customer and profile.
+        await InTenantAsync(tenant, async sp =>
+        {
+            Assert.NotNull(await Customers(sp).GetByIdAsync(id));
+            Assert.NotNull(await Profiles(sp).FindAsync(id));
+        });
+    }
+
+    /// <summary>New aggregates get the current tenant; ones carrying another tenant are refused and left unchanged.</summary>
+    [SkippableFact]
+    public async Task Writes_get_the_current_tenant_and_refuse_another_tenants_data()
+    {
+        var mine = FreshTenant("mine");
+        var theirs = FreshTenant("theirs");
+        var id = new CustomerId("tw-" + Guid.NewGuid().ToString("N"));
+        var foreign = NewCustomer(new CustomerId("tw-" + Guid.NewGuid().ToString("N")), "o", theirs);
+        await InTenantAsync(mine, async sp =>
+        {
+            var customer = NewCustomer(id, "o");
+            await Customers(sp).AddAsync(customer);
+            await UnitOfWork(sp).CommitAsync();
+            Assert.Equal(mine, customer.TenantId);
+            Assert.Equal(mine, (await Customers(sp).GetByIdAsync(id))!.TenantId);
+
+            var error = await Assert.ThrowsAsync<TenantMismatchException>(async () =>
+            {
+                await Customers(sp).AddAsync(foreign);
+                await UnitOfWork(sp).CommitAsync();
+            });
+            Assert.Equal(mine, error.CurrentTenant);
+            Assert.Equal(theirs, foreign.TenantId);
+            Assert.Equal(0, foreign.Version);
+            Assert.Null(await Customers(sp).GetByIdAsync(foreign.Id));
+
+            await Profiles(sp).UpsertAsync(new CustomerProfile(id) { PurchaseCount = 3 });
+            Assert.Equal(3, (await Profiles(sp).FindAsync(id))!.PurchaseCount);
+        });
+        await InTenantAsync(theirs, async sp =>
+        {
+            Assert.Null(await Customers(sp).GetByIdAsync(foreign.Id));
+            Assert.Null(await Profiles(sp).FindAsync(foreign.Id));
+        });
+    }
+
+    /// <summary>
+    /// Ids are global: an id stored under another tenant cannot be added again (<see cref="DuplicateAggregateException"/>,
+    /// exactly as for an id of the same tenant), its row stays unchanged and invisible, and a profile upsert for it is refused.
+    /// </summary>
+    [SkippableFact]
+    public async Task An_id_of_another_tenant_can_neither_be_added_nor_seen()
+    {
+        var first = FreshTenant("first");
+        var second = FreshTenant("second");
+        var id = new CustomerId("ti-" + Guid.NewGuid().ToString("N"));
+        await InTenantAsync(first, async sp =>
+        {
+            await Customers(sp).AddAsync(NewCustomer(id, "first-owner"));
+            await UnitOfWork(sp).CommitAsync();
+            await Profiles(sp).UpsertAsync(new CustomerProfile(id) { PurchaseCount = 1 });
+        });
+        await InTenantAsync(second, async sp =>
+        {
+            var clash = NewCustomer(id, "second-owner");
+            await Assert.ThrowsAsync<DuplicateAggregateException>(async () =>
+            {
+                await Customers(sp).AddAsync(clash);
+                await UnitOfWork(sp).CommitAsync();
+            });
+            UnitOfWork(sp).Discard();
+            Assert.Null(await Customers(sp).GetByIdAsync(id));
+            Assert.Equal(0, await Customers(sp).CountAsync(Specification.Create<Customer>(q => q.Where(c => c.Id == id))));
+            await Assert.ThrowsAsync<TenantMismatchException>(() => Profiles(sp).UpsertAsync(new CustomerProfile(id) { PurchaseCount = 2 }));
+            await Profiles(sp).RemoveAsync(id); // not found here: a no-op
+            Assert.Null(await Profiles(sp).FindAsync(id));
+        });
+        await InTenantAsync(first, async sp =>
+        {
+            var stored = await Customers(sp).GetByIdAsync(id);
+            Assert.Equal("first-owner", stored!.OwnerId);
+            Assert.Equal(1, stored.Version);
+            Assert.Equal(1, (await Profiles(sp).FindAsync(id))!.PurchaseCount);
+        });
+    }
+
+    /// <summary>
+    /// A stale copy whose row was removed and re-created by another tenant (same id) can neither update nor remove that
+    /// row: the write fails as if the row did not exist (<see cref="ConcurrencyConflictException"/>) and the other tenant's row is untouched.
+    /// </summary>
+    [SkippableFact]
+    public async Task A_stale_copy_cannot_reach_a_row_another_tenant_now_owns()
+    {
+        var first = FreshTenant("first");
+        var second = FreshTenant("second");
+        var id = new CustomerId("ts-" + Guid.NewGuid().ToString("N"));
+        Customer? stale = null;
+        await InTenantAsync(first, async sp =>
+        {
+            await Customers(sp).AddAsync(NewCustomer(id, "first-owner"));
+            await UnitOfWork(sp).CommitAsync();
+        });
+        await InTenantAsync(first, async sp => stale = await Customers(sp).GetByIdAsync(id));
+        await InTenantAsync(first, async sp =>
+        {
+            await Customers(sp).RemoveAsync((await Customers(sp).GetByIdAsync(id))!);
+            await UnitOfWork(sp).CommitAsync();
+        });
+        await InTenantAsync(second, async sp =>
+        {
+            await Customers(sp).AddAsync(NewCustomer(id, "second-owner"));
+            await UnitOfWork(sp).CommitAsync();
+        });
+        await InTenantAsync(first, async sp =>
+        {
+            stale!.AssignOwnership("hijack", null, At + Duration.FromHours(1));
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(async () =>
+            {
+                await Customers(sp).UpdateAsync(stale);
+                await UnitOfWork(sp).CommitAsync();
+            });
+            UnitOfWork(sp).Discard();
+        });
+        await InTenantAsync(first, async sp =>
+        {
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(async () =>
+            {
+                await Customers(sp).RemoveAsync(stale!);
+                await UnitOfWork(sp).CommitAsync();
+            });
+        });
+        await InTenantAsync(second, async sp =>
+        {
+            var stored = await Customers(sp).GetByIdAsync(id);
+            Assert.Equal("second-owner", stored!.OwnerId);
+            Assert.Equal(1, stored.Version);
+            Assert.Equal(second, stored.TenantId);
+        });
+    }
+
+    /// <summary>The same email in two tenants: a look-up by email finds only the current tenant's customer.</summary>
+    [SkippableFact]
+    public async Task The_same_email_in_two_tenants_is_found_only_in_its_own_tenant()
+    {
+        var email = $"shared-{Guid.NewGuid():N}@example.test";
+        var tenants = new[] { FreshTenant("mail-a"), FreshTenant("mail-b") };
+        var ids = new List<CustomerId>();
+        foreach (var tenant in tenants)
+        {
+            var id = new CustomerId("te-" + Guid.NewGuid().ToString("N"));
+            ids.Add(id);
+            await InTenantAsync(tenant, async sp =>
+            {
+                await Customers(sp).AddAsync(NewCustomer(id, tenant.Value, email: email));
+                await UnitOfWork(sp).CommitAsync();
+            });
+        }
+        for (var i = 0; i < tenants.Length; i++)
+        {
+            var found = await InTenantAsync(tenants[i], sp => Customers(sp).ListAsync(Specification.Create<Customer>(q => q.Where(c => c.Emails.Any(e => e.Address.Value == email)))));
+            Assert.Equal([ids[i]], found.Select(c => c.Id));
+        }
+    }
+
+    /// <summary>
+    /// The property: random operations of three tenants over a few shared ids (add, load, update and remove through the
+    /// unit of work, with fresh and stale copies and copies of another tenant; purchases; profile upserts and removals)
+    /// behave exactly like a model in which every tenant has its own data and ids are global, and after every operation
+    /// every read of every tenant (by id, by specification, counts, any, streams, projections, look-ups by email,
+    /// profile finds, counts and rule streams) returns exactly that tenant's data.
+    /// </summary>
+    [SkippableFact]
+    public async Task No_read_returns_and_no_write_touches_another_tenants_data()
+    {
+        var operation = from kind in Gen.Choose(0, 8)
+                        from tenant in Gen.Choose(0, 2)
+                        from other in Gen.Choose(0, 2)
+                        from item in Gen.Choose(0, 3)
+                        from value in Gen.Choose(0, 9)
+                        select new Operation((OperationKind)kind, tenant, other, item, value);
+        var scenarios = Gen.Choose(4, 24).SelectMany(n => Gen.ArrayOf(operation, n)).Sample(Cases);
+        foreach (var scenario in scenarios)
+        {
+            await new Scenario(this).RunAsync(scenario);
+        }
+    }
+
+    private enum OperationKind
+    {
+        Add,
+        Load,
+        Update,
+        Remove,
+        UpdateWithAnotherTenantsCopy,
+        AddPurchase,
+        UpsertProfile,
+        RemoveProfile,
+        RemoveWithAnotherTenantsCopy,
+    }
+
+    private sealed record Operation(OperationKind Kind, int Tenant, int Other, int Item, int Value)
+    {
+        public override string ToString() => $"{Kind}(t{Tenant}, other t{Other}, item {Item}, value {Value})";
+    }
+
+    private sealed class Scenario(TenantIsolationConformanceTests kit)
+    {
+        private readonly string _run = Guid.NewGuid().ToString("N")[..10];
+        private readonly TenantId[] _tenants = [FreshTenant("p0"), FreshTenant("p1"), FreshTenant("p2")];
+        private readonly Dictionary<int, (int Owner, long Version, string Owned, string Email)> _customers = new();
+        private readonly Dictionary<(int Tenant, int Item), Customer> _copies = new();
+        private readonly Dictionary<int, int> _purchases = new();
+        private readonly Dictionary<int, (int Owner, int Count)> _profiles = new();
+        private readonly List<string> _log = new();
+        private int _step;
+
+        private CustomerId Id(int item) => new($"tp-{_run}-c{item}");
+
+        private TransactionId Transaction(int item) => new($"tp-{_run}-t{item}");
+
+        private string Email(int value) => $"tp-{_run}-{value % 2}@example.test";
+
+        private List<CustomerId> AllIds => Enumerable.Range(0, 4).Select(Id).ToList();
+
+        public async Task RunAsync(Operation[] operations)
+        {
+            foreach (var operation in operations)
+            {
+                _step++;
+                _log.Add(operation.ToString());
+                try
+                {
+                    await ApplyAsync(operation);
+                    for (var tenant = 0; tenant < _tenants.Length; tenant++)
+                    {
+                        await CheckAsync(tenant);
+                    }
+                }
+                catch (Exception e) when (e is not Xunit.Sdk.XunitException || !e.Message.StartsWith("After ", StringComparison.Ordinal))
+                {
+                    throw new Xunit.Sdk.XunitException($"After {string.Join(" ; ", _log)}: {e.GetType().Name}: {e.Message}", e);
+                }
+            }
+        }
+
+        private async Task ApplyAsync(Operation op)
+        {
+            var at = At + Duration.FromMinutes(_step);
+            var tenant = _tenants[op.Tenant];
+            var item = op.Item;
+            switch (op.Kind)
+            {
+                case OperationKind.Add:
+                {
+                    var owned = $"v{_step}";
+                    var email = Email(op.Value);
+                    var expected = !_customers.ContainsKey(item);
+                    var ok = await TryAsync<DuplicateAggregateException>(tenant, async sp =>
+                    {
+                        var customer = NewCustomer(Id(item), owned, email: email);
+                        await Customers(sp).AddAsync(customer);
+                        await UnitOfWork(sp).CommitAsync();
+                        Assert.Equal(tenant, customer.TenantId);
+                    });
+                    Assert.True(expected == ok, $"Add: expected {(expected ? "success" : "DuplicateAggregateException")}");
+                    if (ok)
+                    {
+                        _customers[item] = (op.Tenant, 1, owned, email);
+                    }
+                    break;
+                }
+                case OperationKind.Load:
+                {
+                    var loaded = await kit.InTenantAsync(tenant, sp => Customers(sp).GetByIdAsync(Id(item)));
+                    if (loaded is not null)
+                    {
+                        _copies[(op.Tenant, item)] = loaded;
+                    }
+                    break; // what it returned is checked by CheckAsync
+                }
+                case OperationKind.Update:
+                case OperationKind.Remove:
+                {
+                    if (!_copies.TryGetValue((op.Tenant, item), out var copy))
+                    {
+                        break;
+                    }
+                    var expected = _customers.TryGetValue(item, out var row) && row.Owner == op.Tenant && row.Version == copy.Version;
+                    var owned = $"v{_step}";
+                    var remove = op.Kind == OperationKind.Remove;
+                    if (!remove)
+                    {
+                        copy.AssignOwnership(owned, null, at);
+                    }
+                    var ok = await TryAsync<ConcurrencyConflictException>(tenant, async sp =>
+                    {
+                        if (remove)
+                        {
+                            await Customers(sp).RemoveAsync(copy);
+                        }
+                        else
+                        {
+                            await Customers(sp).UpdateAsync(copy);
+                        }
+                        await UnitOfWork(sp).CommitAsync();
+                    });
+                    Assert.True(expected == ok, $"{op.Kind} of a copy at version {copy.Version}: expected {(expected ? "success" : "ConcurrencyConflictException")}");
+                    if (ok && remove)
+                    {
+                        _customers.Remove(item);
+                        _copies.Remove((op.Tenant, item));
+                    }
+                    else if (ok)
+                    {
+                        _customers[item] = (op.Tenant, row.Version + 1, owned, row.Email);
+                    }
+                    else
+                    {
+                        _copies.Remove((op.Tenant, item)); // changed but not saved: no longer a copy of anything
+                    }
+                    break;
+                }
+                case OperationKind.UpdateWithAnotherTenantsCopy:
+                case OperationKind.RemoveWithAnotherTenantsCopy:
+                {
+                    if (op.Other == op.Tenant || !_copies.TryGetValue((op.Other, item), out var copy))
+                    {
+                        break;
+                    }
+                    var before = (copy.Version, copy.OwnerId, copy.TenantId);
+                    var ok = await TryAsync<TenantMismatchException>(tenant, async sp =>
+                    {
+                        if (op.Kind == OperationKind.RemoveWithAnotherTenantsCopy)
+                        {
+                            await Customers(sp).RemoveAsync(copy);
+                        }
+                        else
+                        {
+                            await Customers(sp).UpdateAsync(copy);
+                        }
+                        await UnitOfWork(sp).CommitAsync();
+                    });
+                    Assert.False(ok, $"{op.Kind}: a copy of tenant {op.Other} was written under tenant {op.Tenant}");
+                    Assert.Equal(before, (copy.Version, copy.OwnerId, copy.TenantId));
+                    break;
+                }
+                case OperationKind.AddPurchase:
+                {
+                    var expected = !_purchases.ContainsKey(item);
+                    var ok = await TryAsync<DuplicateAggregateException>(tenant, async sp =>
+                    {
+                        await Purchases(sp).AddAsync(Purchase.Create(Transaction(item), Id(item), at, Channel.Web, new Money(op.Value + 1, Currency.EUR)));
+                        await UnitOfWork(sp).CommitAsync();
+                    });
+                    Assert.True(expected == ok, $"AddPurchase: expected {(expected ? "success" : "DuplicateAggregateException")}");
+                    if (ok)
+                    {
+                        _purchases[item] = op.Tenant;
+                    }
+                    break;
+                }
+                case OperationKind.UpsertProfile:
+                {
+                    var expected = !_profiles.TryGetValue(item, out var profile) || profile.Owner == op.Tenant;
+                    var ok = await TryAsync<TenantMismatchException>(tenant, sp => Profiles(sp).UpsertAsync(new CustomerProfile(Id(item)) { PurchaseCount = op.Value }));
+                    Assert.True(expected == ok, $"UpsertProfile: expected {(expected ? "success" : "TenantMismatchException")}");
+                    if (ok)
+                    {
+                        _profiles[item] = (op.Tenant, op.Value);
+                    }
+                    break;
+                }
+                default:
+                {
+                    await kit.InTenantAsync(tenant, sp => Profiles(sp).RemoveAsync(Id(item)));
+                    if (_profiles.TryGetValue(item, out var profile) && profile.Owner == op.Tenant)
+                    {
+                        _profiles.Remove(item);
+                    }
+                    break;
+                }
+            }
+        }
+
+        /// <summary>Runs a write; false when it failed with <typeparamref name="TExpected"/> (any other failure fails the test).</summary>
+        private async Task<bool> TryAsync<TExpected>(TenantId tenant, Func<IServiceProvider, Task> write)
+            where TExpected : Exception
+        {
+            try
+            {
+                await kit.InTenantAsync(tenant, write);
+                return true;
+            }
+            catch (TExpected)
+            {
+                return false;
+            }
+        }
+
+        private async Task CheckAsync(int t)
+        {
+            var tenant = _tenants[t];
+            var ids = AllIds;
+            var transactions = Enumerable.Range(0, 4).Select(Transaction).ToList();
+            var expected = _customers.Where(c => c.Value.Owner == t).OrderBy(c => c.Key).Select(c => (Id(c.Key).Value, c.Value.Version, c.Value.Owned)).ToList();
+            var expectedPurchases = _purchases.Where(p => p.Value == t).Select(p => Transaction(p.Key).Value).Order(StringComparer.Ordinal).ToList();
+            var expectedProfiles = _profiles.Where(p => p.Value.Owner == t).OrderBy(p => p.Key).Select(p => (Id(p.Key).Value, p.Value.Count)).ToList();
+            await kit.InTenantAsync(tenant, async sp =>
+            {
+                var customers = Customers(sp);
+                var ofRun = Specification.Create<Customer>(q => q.Where(c => ids.Contains(c.Id)).OrderBy(c => c.Id));
+                var listed = (await customers.ListAsync(ofRun)).Select(c => (c.Id.Value, c.Version, c.OwnerId!)).ToList();
+                Assert.Equal(expected, listed);
+                Assert.All(await customers.ListAsync(ofRun), c => Assert.Equal(tenant, c.TenantId));
+                Assert.Equal(expected.Count, await customers.CountAsync(ofRun));
+                Assert.Equal(expected.Count > 0, await customers.AnyAsync(ofRun));
+                var first = await customers.FirstOrDefaultAsync(ofRun);
+                Assert.Equal(expected.Select(e => e.Value).FirstOrDefault(), first?.Id.Value);
+                var streamed = new List<string>();
+                await foreach (var customer in customers.StreamAsync(ofRun))
+                {
+                    streamed.Add(customer.Id.Value);
+                }
+                Assert.Equal(expected.Select(e => e.Value), streamed);
+                var projected = (await customers.ListAsync(new IdsOf(ids))).Select(c => c.Value).ToList();
+                Assert.Equal(expected.Select(e => e.Value), projected);
+                var streamedIds = new List<string>();
+                await foreach (var id in customers.StreamAsync(new IdsOf(ids)))
+                {
+                    streamedIds.Add(id.Value);
+                }
+                Assert.Equal(expected.Select(e => e.Value), streamedIds);
+                foreach (var value in new[] { 0, 1 })
+                {
+                    var email = Email(value);
+                    var byEmail = (await customers.ListAsync(Specification.Create<Customer>(q => q.Where(c => c.Emails.Any(e => e.Address.Value == email)).OrderBy(c => c.Id))))
+                        .Select(c => c.Id.Value).ToList();
+                    Assert.Equal(_customers.Where(c => c.Value.Owner == t && c.Value.Email == email).OrderBy(c => c.Key).Select(c => Id(c.Key).Value), byEmail);
+                }
+                for (var item = 0; item < 4; item++)
+                {
+                    var byId = await customers.GetByIdAsync(Id(item));
+                    Assert.Equal(_customers.TryGetValue(item, out var row) && row.Owner == t, byId is not null);
+                }
+
+                var purchases = await Purchases(sp).ListAsync(Specification.Create<Purchase>(q => q.Where(p => transactions.Contains(p.Id))));
+                Assert.Equal(expectedPurchases, purchases.Select(p => p.Id.Value).Order(StringComparer.Ordinal));
+                Assert.All(purchases, p => Assert.Equal(tenant, p.TenantId));
+
+                var profiles = Profiles(sp);
+                var criterion = Criterion<CustomerProfile>.Where(p => ids.Contains(p.CustomerId));
+                Assert.Equal(expectedProfiles.Count, await profiles.CountAsync(criterion));
+                var matched = new List<string>();
+                await foreach (var batch in profiles.StreamMatchingAsync(criterion, 2))
+                {
+                    matched.AddRange(batch.Select(c => c.Value));
+                }
+                matched.Sort(StringComparer.Ordinal);
+                Assert.Equal(expectedProfiles.Select(p => p.Value), matched);
+                for (var item = 0; item < 4; item++)
+                {
+                    var found = await profiles.FindAsync(Id(item));
+                    var visible = _profiles.TryGetValue(item, out var profile) && profile.Owner == t;
+                    Assert.Equal(visible, found is not null);
+                    if (found is not null)
+                    {
+                        Assert.Equal(profile.Count, found.PurchaseCount);
+                    }
+                }
+            });
+        }
+    }
+
+    private sealed class IdsOf : Specification<Customer, CustomerId>
+    {
+        public IdsOf(IReadOnlyList<CustomerId> ids)
+        {
+            Query.Select(c => c.Id);
+            Query.Where(c => ids.Contains(c.Id)).OrderBy(c => c.Id);
+        }
+    }
+}
