@@ -131,6 +131,7 @@ public sealed class EfUnitOfWork : IUnitOfWork
                     _byKey.Remove(key);
                     return;
                 case PendingMerge.BecomeReplace:
+                    Claim(aggregate, tenant);
                     pending.BecomeReplace(aggregate);
                     return;
                 default:
@@ -393,11 +394,19 @@ public sealed class EfUnitOfWork : IUnitOfWork
             {
                 entry.State = EntityState.Modified;
                 version.OriginalValue = _loadedVersion;
+                if (Tenant is { } tenant)
+                {
+                    entry.Property(a => a.TenantId).OriginalValue = tenant; // WHERE ... AND tenant_id = @current
+                }
             }
             else
             {
                 removed.State = EntityState.Deleted;
                 removed.Property(a => a.Version).OriginalValue = _loadedVersion;
+                if (Tenant is { } tenant)
+                {
+                    removed.Property(a => a.TenantId).OriginalValue = tenant;
+                }
                 entry.State = EntityState.Added;
             }
             version.CurrentValue = _loadedVersion + 1;

@@ -194,6 +194,7 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
                 _prepared = SnapshotOf(Aggregate, Aggregate.Version + 1);
                 break;
             case ChangeKind.Replace:
+                stored = Visible(stored);
                 if (stored is null || stored.Version != _replacedVersion)
                 {
                     throw new ConcurrencyConflictException(typeof(T).Name, IdText(Aggregate.Id), _replacedVersion, stored?.Version);

@@ -107,6 +107,7 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
                     _byKey?.Remove(pending.Key);
                     return;
                 case PendingMerge.BecomeReplace:
+                    Claim(aggregate, tenant);
                     pending.BecomeReplace(aggregate);
                     return;
                 default:
