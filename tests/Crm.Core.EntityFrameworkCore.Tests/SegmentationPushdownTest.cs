@@ -123,7 +123,7 @@ public abstract class SegmentationPushdownTest : DatabaseTest
     private async Task Upsert(string id, int purchases)
     {
         await using var scope = Services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<ICustomerProfileStore>().UpsertAsync(new CustomerProfile(new CustomerId(id)) { PurchaseCount = purchases });
+        await scope.ServiceProvider.GetRequiredService<ICustomerProfileStore>().UpsertAsync(new CustomerProfile(new CustomerId(id)) { PurchaseCount = purchases }.WithEmailMarketingConsent());
     }
 
     private async Task<T> Run<T>(Func<SegmentService, Task<T>> action)

@@ -79,10 +79,14 @@ public static class SegmentationShowcase
         }
         console.Write(explain);
 
-        // Audiences respect consent: marketing email only reaches members who agreed to it.
+        // Consent everywhere: segments are marketing by email unless stated, so members are the rule's matches whose
+        // consent is in force at the refresh; an audience for another channel checks that channel's consent now.
+        var matches = await demo.InScopeAsync<SegmentService, long>(s => s.PreviewAsync(SegmentDefinitionJson.Parse(Segments[1].Json),
+            PurposeOfUse.NonMarketing(ConsentPurpose.Research, ContactChannel.Email, LawfulBasis.LegitimateInterests, "count for the demo, nobody is contacted", "crm-demo")));
         var members = await demo.InScopeAsync<SegmentService, IReadOnlyList<CustomerId>>(s => s.GetMembersAsync(regulars));
-        var audience = await demo.InScopeAsync<SegmentService, IReadOnlyList<CustomerId>>(s => s.GetAudienceAsync(regulars, AudiencePurpose.Marketing(Channel.Email)));
-        console.MarkupLine($"Regulars: {DemoContext.N(members.Count)} members; {DemoContext.N(audience.Count)} may receive marketing email (consent in force).");
+        var sms = await demo.InScopeAsync<SegmentService, IReadOnlyList<CustomerId>>(s => s.GetAudienceAsync(regulars, PurposeOfUse.Marketing(ContactChannel.Sms)));
+        console.MarkupLine($"Regulars: the rule matches {DemoContext.N(matches)} customers; {DemoContext.N(members.Count)} are members (marketing email consent in force), "
+            + $"{DemoContext.N(sms.Count)} of them may also get marketing SMS.");
     }
 
     /// <summary>

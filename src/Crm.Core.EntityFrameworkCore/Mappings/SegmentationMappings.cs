@@ -9,8 +9,8 @@ namespace Crm.Core.EntityFrameworkCore.Mappings;
 
 /// <summary>
 /// <c>customer_profiles</c>: the segmentation read model, one row per customer with a column per profile field, so
-/// that segment rules (<see cref="Criterion{T}.Expression"/>) run as SQL. Attributes, purchase statistics and holdings
-/// are child tables keyed (customer_id, id); tags and consents are primitive collections (JSON on SQLite, arrays on
+/// that segment rules (<see cref="Criterion{T}.Expression"/>) run as SQL. Attributes, purchase statistics, holdings
+/// and consent periods are child tables keyed (customer_id, id); tags and consents are primitive collections (JSON on SQLite, arrays on
 /// PostgreSQL). Fields contributed by other capabilities (partial <see cref="CustomerProfile"/>) map by convention.
 /// </summary>
 internal sealed class CustomerProfileMapping : IEntityTypeConfiguration<CustomerProfile>
@@ -45,6 +45,13 @@ internal sealed class CustomerProfileMapping : IEntityTypeConfiguration<Customer
             d.HasIndex(x => new { x.Dimension, x.Key, x.Date });
         });
         builder.OwnsMany(p => p.Holdings, h => ChildTable(h, "customer_profile_holdings"));
+        // Consent periods: marketing segments test them at the evaluation instant with an EXISTS on (customer_id, ...).
+        builder.OwnsMany(p => p.ConsentPeriods, c =>
+        {
+            ChildTable(c, "customer_profile_consents");
+            c.Property(x => x.Purpose).HasMaxLength(64);
+            c.Property(x => x.Channel).HasMaxLength(64);
+        });
     }
 
     // Child rows: the customer id leads the key (the schema distributes by customer). The second part is a number

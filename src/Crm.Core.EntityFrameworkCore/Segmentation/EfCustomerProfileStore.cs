@@ -198,6 +198,7 @@ public sealed class EfCustomerProfileStore : ICustomerProfileStore
         await profiles.SelectMany(p => p.PurchaseStats).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await profiles.SelectMany(p => p.PurchaseDays).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await profiles.SelectMany(p => p.Holdings).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        await profiles.SelectMany(p => p.ConsentPeriods).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         await profiles.ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
     }
 

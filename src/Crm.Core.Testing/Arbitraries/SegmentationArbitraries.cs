@@ -56,7 +56,15 @@ public static class SegmentationArbitraries
         .OrderBy(p => p.Name, StringComparer.Ordinal)
         .ToArray();
 
-    /// <summary>Populations of 0–40 profiles.</summary>
+    /// <summary>The instant around which generated consent periods start and end (hours before and after, often exactly on it).</summary>
+    public static readonly Instant ConsentAnchor = Instant.FromUtc(2024, 3, 1, 12, 0);
+
+    private static readonly (string Purpose, string Channel)[] ConsentPeriodKeys = [("marketing", "email"), ("marketing", "sms"), ("research", "email")];
+
+    /// <summary>Evaluation instants within two days of <see cref="ConsentAnchor"/>, on whole hours so that they often hit a period's bounds.</summary>
+    public static Gen<Instant> ConsentInstant() => Gen.Choose(-50, 50).Select(h => ConsentAnchor + Duration.FromHours(h));
+
+        /// <summary>Populations of 0–40 profiles.</summary>
     public static Arbitrary<ProfileSet> ProfileSet() =>
         Gen.Choose(0, 40).SelectMany(n => Gen.ArrayOf(Profile(), n)).Select(profiles =>
         {
@@ -102,8 +110,25 @@ public static class SegmentationArbitraries
                 IsActive = random.Next(3) > 0,
             }).ToList();
             profile.Consents = ConsentKeys.Where(_ => random.Next(2) == 0).ToList();
+            profile.ConsentPeriods = ConsentPeriodKeys.SelectMany(key => RandomPeriods(key.Purpose, key.Channel, random)).ToList();
             return profile;
         });
+
+    // 0-2 disjoint periods for one consent, bounds on whole hours around the anchor; the last may still be open.
+    private static IEnumerable<ProfileConsent> RandomPeriods(string purpose, string channel, Random random)
+    {
+        var bounds = Enumerable.Range(0, random.Next(0, 5)).Select(_ => random.Next(-48, 49)).Distinct().Order().ToList();
+        for (var i = 0; i < bounds.Count; i += 2)
+        {
+            yield return new ProfileConsent
+            {
+                Purpose = purpose,
+                Channel = channel,
+                From = ConsentAnchor + Duration.FromHours(bounds[i]),
+                Until = i + 1 < bounds.Count ? ConsentAnchor + Duration.FromHours(bounds[i + 1]) : null,
+            };
+        }
+    }
 
     private static object? RandomValue(Type type, Random random)
     {

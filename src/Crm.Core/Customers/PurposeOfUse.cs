@@ -75,6 +75,12 @@ public sealed record PurposeOfUse
     /// <summary>Whether this is direct marketing: the <see cref="ConsentPurpose.Marketing"/> purpose (always consent-based).</summary>
     public bool IsMarketing => Purpose == ConsentPurpose.Marketing;
 
+    /// <summary>
+    /// What segments and offer rules use when the caller states no purpose: direct marketing by email
+    /// (<c>Marketing(ContactChannel.Email)</c>), so saying nothing never bypasses consent.
+    /// </summary>
+    public static PurposeOfUse Default { get; } = Marketing(ContactChannel.Email);
+
     /// <summary>Direct marketing on <paramref name="channel"/>: only customers whose marketing consent for that channel is in force at the instant of use.</summary>
     /// <param name="channel">The channel, e.g. <see cref="ContactChannel.Email"/>.</param>
     /// <returns>The purpose of use.</returns>

@@ -202,6 +202,7 @@ public partial class CustomerProfile
         var copy = (CustomerProfile)MemberwiseClone();
         copy.Consents = [.. Consents ?? []];
         copy.Tags = [.. Tags ?? []];
+        copy.ConsentPeriods = (ConsentPeriods ?? []).Select(c => new ProfileConsent { Purpose = c.Purpose, Channel = c.Channel, From = c.From, Until = c.Until }).ToList();
         copy.Attributes = (Attributes ?? []).Select(a => new ProfileAttribute { Name = a.Name, Text = a.Text, Number = a.Number, Flag = a.Flag, Date = a.Date }).ToList();
         copy.Holdings = (Holdings ?? []).Select(h => new ProfileHolding { ProductId = h.ProductId, Category = h.Category, IsActive = h.IsActive, OpenedOn = h.OpenedOn, ClosedOn = h.ClosedOn }).ToList();
         copy.PurchaseStats = (PurchaseStats ?? []).Select(s => new ProfilePurchaseStat { Dimension = s.Dimension, Key = s.Key, Count = s.Count, Total = s.Total, FirstDate = s.FirstDate, LastDate = s.LastDate }).ToList();

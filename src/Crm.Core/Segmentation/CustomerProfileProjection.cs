@@ -24,7 +24,9 @@ public static class CustomerProfileProjection
 {
     /// <summary>
     /// Sets the customer-owned fields: kind, primary address (country, city), ownership, birth and registration dates,
-    /// usable contact points, consents in force at <paramref name="at"/>, tags, attributes and product holdings.
+    /// usable contact points, consents in force at <paramref name="at"/> (<see cref="CustomerProfile.Consents"/>, for rule
+    /// conditions) and the periods of every consent (<see cref="CustomerProfile.ConsentPeriods"/>, which marketing
+    /// segments check at their own evaluation instant), tags, attributes and product holdings.
     /// Fields other capabilities own (purchases, RFM, loyalty, lifecycle) are left as they are.
     /// </summary>
     /// <param name="profile">The profile to fill; its customer id must be the customer's.</param>
@@ -61,6 +63,7 @@ public static class CustomerProfileProjection
             .Select(c => string.Concat(c.Purpose.Code, ":", c.Channel.Code))
             .Order(StringComparer.Ordinal)
             .ToList();
+        profile.ConsentPeriods = ConsentPeriodsOf(customer);
         profile.Tags = customer.Tags.Select(CustomerProfile.NormalizeTag).Distinct().Order(StringComparer.Ordinal).ToList();
         profile.Attributes = customer.Attributes.Values.OrderBy(a => a.Name, StringComparer.Ordinal).Select(ToProfile).ToList();
         profile.Holdings = customer.ProductHoldings.Select(h => new ProfileHolding
@@ -214,4 +217,33 @@ public static class CustomerProfileProjection
     private static void CheckSameCustomer(CustomerProfile profile, CustomerId customer, string parameter = "customer") =>
         Preconditions.CheckArgument(profile.CustomerId.Equals(customer), parameter,
             $"The profile is customer '{profile.CustomerId}''s but the data is customer '{customer}''s; project each customer into their own profile.");
+
+    /// <summary>
+    /// The periods during which each consent was in force, with exactly the rules of <see cref="Customer.MayContact"/>:
+    /// the latest entry at or before an instant decides, an entry takes effect at its own instant, and at an instant
+    /// with both a grant and a withdrawal the withdrawal wins.
+    /// </summary>
+    internal static List<ProfileConsent> ConsentPeriodsOf(Customer customer)
+    {
+        var periods = new List<ProfileConsent>();
+        foreach (var key in customer.ConsentHistory.GroupBy(r => (r.Purpose, r.Channel)).OrderBy(g => g.Key.Purpose.Code, StringComparer.Ordinal).ThenBy(g => g.Key.Channel.Code, StringComparer.Ordinal))
+        {
+            ProfileConsent? open = null;
+            foreach (var instant in key.GroupBy(r => r.At).OrderBy(g => g.Key))
+            {
+                var granted = instant.All(r => r.Status == ConsentStatus.Granted);
+                if (granted && open is null)
+                {
+                    open = new ProfileConsent { Purpose = key.Key.Purpose.Code, Channel = key.Key.Channel.Code, From = instant.Key };
+                    periods.Add(open);
+                }
+                else if (!granted && open is not null)
+                {
+                    open.Until = instant.Key;
+                    open = null;
+                }
+            }
+        }
+        return periods;
+    }
 }

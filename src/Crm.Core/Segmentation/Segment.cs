@@ -52,9 +52,14 @@ public sealed class Segment : AggregateRoot<SegmentId>
     private readonly HashSet<CustomerId> _includes;
     private readonly HashSet<CustomerId> _excludes;
 
-    private Segment(SegmentId id, string name, SegmentKind kind, RuleNode? rule, HashSet<CustomerId> includes, HashSet<CustomerId> excludes, Instant? lastRefreshedAt)
+    // Null only in segments stored before purposes existed: they read as the default, marketing.
+    private PurposeOfUse? _purpose;
+
+    private Segment(SegmentId id, string name, SegmentKind kind, RuleNode? rule, HashSet<CustomerId> includes, HashSet<CustomerId> excludes, Instant? lastRefreshedAt,
+        PurposeOfUse purpose)
         : base(id)
     {
+        _purpose = purpose;
         Name = name;
         Kind = kind;
         Rule = rule;
@@ -81,17 +86,38 @@ public sealed class Segment : AggregateRoot<SegmentId>
     /// <summary>When the last full refresh was applied.</summary>
     public Instant? LastRefreshedAt { get; private set; }
 
+    /// <summary>
+    /// What the segment's members are selected for. For a consent-based purpose (marketing, the default:
+    /// <see cref="PurposeOfUse.Default"/>) only customers whose consent for its purpose and channel is in force at the
+    /// evaluation instant are members, whatever the rule or the overrides say; an explicit non-marketing purpose keeps
+    /// its basis, justification and actor here as the record.
+    /// </summary>
+    public PurposeOfUse Purpose => _purpose ?? PurposeOfUse.Default;
+
     /// <summary>Creates a dynamic segment. Validate the rule first (the service does, with segment references).</summary>
+    /// <param name="id">The key.</param>
+    /// <param name="name">The display name.</param>
+    /// <param name="rule">The rule.</param>
+    /// <param name="purpose">What members are selected for; null for <see cref="PurposeOfUse.Default"/> (marketing by email).</param>
     /// <exception cref="ArgumentException"><paramref name="id"/> is default or <paramref name="name"/> blank.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="rule"/> or <paramref name="name"/> is null.</exception>
-    public static Segment CreateDynamic(SegmentId id, string name, RuleNode rule) =>
-        new(Preconditions.CheckNotDefault(id), Preconditions.CheckNotBlank(name), SegmentKind.Dynamic, Preconditions.CheckNotNull(rule), [], [], null);
+    public static Segment CreateDynamic(SegmentId id, string name, RuleNode rule, PurposeOfUse? purpose = null) =>
+        new(Preconditions.CheckNotDefault(id), Preconditions.CheckNotBlank(name), SegmentKind.Dynamic, Preconditions.CheckNotNull(rule), [], [], null,
+            purpose ?? PurposeOfUse.Default);
 
     /// <summary>Creates an empty static list.</summary>
+    /// <param name="id">The key.</param>
+    /// <param name="name">The display name.</param>
+    /// <param name="purpose">What members are selected for; null for <see cref="PurposeOfUse.Default"/> (marketing by email).</param>
     /// <exception cref="ArgumentException"><paramref name="id"/> is default or <paramref name="name"/> blank.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="name"/> is null.</exception>
-    public static Segment CreateStaticList(SegmentId id, string name) =>
-        new(Preconditions.CheckNotDefault(id), Preconditions.CheckNotBlank(name), SegmentKind.StaticList, null, [], [], null);
+    public static Segment CreateStaticList(SegmentId id, string name, PurposeOfUse? purpose = null) =>
+        new(Preconditions.CheckNotDefault(id), Preconditions.CheckNotBlank(name), SegmentKind.StaticList, null, [], [], null, purpose ?? PurposeOfUse.Default);
+
+    /// <summary>Changes what the members are selected for; members change at the next refresh.</summary>
+    /// <param name="purpose">The new purpose.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="purpose"/> is null.</exception>
+    public void ChangePurpose(PurposeOfUse purpose) => _purpose = Preconditions.CheckNotNull(purpose);
 
     /// <summary>Renames the segment.</summary>
     /// <exception cref="ArgumentException"><paramref name="name"/> is blank.</exception>
@@ -153,7 +179,7 @@ public sealed class Segment : AggregateRoot<SegmentId>
     internal void RecordRefresh(Instant at) => LastRefreshedAt = at;
 
     /// <inheritdoc/>
-    protected override AggregateRoot<SegmentId> CreateCopy() => new Segment(Id, Name, Kind, Rule, [.. _includes], [.. _excludes], LastRefreshedAt);
+    protected override AggregateRoot<SegmentId> CreateCopy() => new Segment(Id, Name, Kind, Rule, [.. _includes], [.. _excludes], LastRefreshedAt, Purpose);
 
     private void RequireKind(SegmentKind kind, string action)
     {

@@ -7,50 +7,6 @@ using NodaTime;
 
 namespace Crm.Core.Segmentation;
 
-/// <summary>The purpose a segment's members are about to be contacted for; decides whether consent filters them.</summary>
-/// <remarks>Immutable. <see cref="ToString"/> names the purpose and channel only.</remarks>
-public sealed record AudiencePurpose
-{
-    private AudiencePurpose(string purpose, Channel channel, string? lawfulBasis)
-    {
-        Purpose = purpose;
-        Channel = channel;
-        LawfulBasis = lawfulBasis;
-    }
-
-    /// <summary>The purpose, e.g. <c>marketing</c>.</summary>
-    public string Purpose { get; }
-
-    /// <summary>The channel the customers will be contacted on.</summary>
-    public Channel Channel { get; }
-
-    /// <summary>For a non-marketing purpose: the lawful basis the caller states (e.g. "contract: service outage notice").</summary>
-    public string? LawfulBasis { get; }
-
-    /// <summary>Whether consent for <see cref="Purpose"/> on <see cref="Channel"/> is required.</summary>
-    public bool RequiresConsent => LawfulBasis is null;
-
-    /// <summary>A marketing purpose: only customers whose consent for it on <paramref name="channel"/> is in force are included.</summary>
-    /// <param name="channel">The channel.</param>
-    /// <param name="purpose">The consent purpose; <c>marketing</c> by default.</param>
-    /// <exception cref="ArgumentException"><paramref name="purpose"/> is blank.</exception>
-    public static AudiencePurpose Marketing(Channel channel, string purpose = "marketing") =>
-        new(Preconditions.CheckNotBlank(purpose), Preconditions.CheckDefined(channel), null);
-
-    /// <summary>
-    /// A lawful non-marketing purpose (service messages, legal notices): consent for marketing does not apply, so
-    /// every member is included. The caller must say which basis makes the contact lawful; it is kept for audit.
-    /// </summary>
-    /// <param name="channel">The channel.</param>
-    /// <param name="lawfulBasis">The basis, e.g. "contract: delivery notice".</param>
-    /// <exception cref="ArgumentException"><paramref name="lawfulBasis"/> is blank.</exception>
-    public static AudiencePurpose NonMarketing(Channel channel, string lawfulBasis) =>
-        new("service", Preconditions.CheckDefined(channel), Preconditions.CheckNotBlank(lawfulBasis));
-
-    /// <summary>Purpose and channel.</summary>
-    public override string ToString() => $"{Purpose} on {Channel}{(RequiresConsent ? " (consent required)" : " (non-marketing)")}";
-}
-
 /// <summary>Progress of <see cref="SegmentService.RefreshAllAsync(IProgress{SegmentRefreshProgress}, CancellationToken)"/>, reported after each segment.</summary>
 /// <param name="Completed">Segments refreshed so far.</param>
 /// <param name="Total">Segments to refresh in all.</param>
@@ -79,7 +35,11 @@ public sealed record MembershipChange(SegmentId SegmentId, CustomerId CustomerId
 /// Defines segments and keeps their memberships exact: refresh applies only the difference between the old and
 /// the new member set in one unit of work (so members are never missing mid-refresh, and
 /// <see cref="SegmentEntered"/>/<see cref="SegmentLeft"/> are raised exactly for the customers that changed);
-/// one customer can be re-evaluated on its own; audiences for contact respect consent.
+/// one customer can be re-evaluated on its own. Consent is applied wherever customers are returned: a segment's
+/// <see cref="Segment.Purpose"/> (marketing by email unless stated) admits only customers whose consent for it is in
+/// force at the evaluation instant (per <see cref="CustomerProfile.ConsentPeriods"/>, run by the profile store with the
+/// rule, so in SQL for a database), and <see cref="GetAudienceAsync(SegmentId, PurposeOfUse, CancellationToken)"/>
+/// checks again at the instant of activation.
 /// </summary>
 /// <remarks>
 /// <para>Rules are evaluated as of today's date in <see cref="CrmCoreOptions.DefaultTimeZone"/>, read from the
@@ -120,10 +80,16 @@ public sealed class SegmentService
         _fields = Preconditions.CheckNotNull(fields);
     }
 
+    // Ids per consent query: small enough for any database's parameter limits, large enough to keep round trips few.
+    private const int ConsentChunkSize = 500;
+
     /// <summary>How many ids a refresh reads from the profile store at a time.</summary>
     public int BatchSize { get; init; } = 10_000;
 
-    /// <summary>Defines a dynamic segment after validating its rule (fields, operators, references and cycles).</summary>
+    /// <summary>
+    /// Defines a dynamic <b>marketing</b> segment (<see cref="PurposeOfUse.Default"/>: members need marketing consent by
+    /// email in force) after validating its rule (fields, operators, references and cycles).
+    /// </summary>
     /// <param name="id">The key.</param>
     /// <param name="name">The display name.</param>
     /// <param name="rule">The rule.</param>
@@ -131,9 +97,26 @@ public sealed class SegmentService
     /// <returns>The new segment; it has no members until the first refresh.</returns>
     /// <exception cref="SegmentDefinitionException">The rule is invalid.</exception>
     /// <exception cref="DuplicateAggregateException">A segment with this key exists.</exception>
-    public async Task<Segment> DefineDynamicAsync(SegmentId id, string name, RuleNode rule, CancellationToken cancellationToken = default)
+    public Task<Segment> DefineDynamicAsync(SegmentId id, string name, RuleNode rule, CancellationToken cancellationToken = default) =>
+        DefineDynamicAsync(id, name, rule, PurposeOfUse.Default, cancellationToken);
+
+    /// <summary>Defines a dynamic segment for <paramref name="purpose"/> after validating its rule (fields, operators, references and cycles).</summary>
+    /// <param name="id">The key.</param>
+    /// <param name="name">The display name.</param>
+    /// <param name="rule">The rule.</param>
+    /// <param name="purpose">
+    /// What members are selected for: a consent-based purpose (e.g. <c>PurposeOfUse.Marketing(ContactChannel.Sms)</c>)
+    /// admits only customers with that consent in force; an explicit non-marketing one admits every match.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The new segment; it has no members until the first refresh.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="purpose"/> is null.</exception>
+    /// <exception cref="SegmentDefinitionException">The rule is invalid.</exception>
+    /// <exception cref="DuplicateAggregateException">A segment with this key exists.</exception>
+    public async Task<Segment> DefineDynamicAsync(SegmentId id, string name, RuleNode rule, PurposeOfUse purpose, CancellationToken cancellationToken = default)
     {
-        var segment = Segment.CreateDynamic(id, name, rule);
+        Preconditions.CheckNotNull(purpose);
+        var segment = Segment.CreateDynamic(id, name, rule, purpose);
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
         catalog[id.Value] = segment;
         Validator(catalog).ThrowIfInvalid(rule);
@@ -142,11 +125,18 @@ public sealed class SegmentService
         return segment;
     }
 
-    /// <summary>Defines an empty static list.</summary>
+    /// <summary>Defines an empty static <b>marketing</b> list (<see cref="PurposeOfUse.Default"/>: members need marketing consent by email in force).</summary>
     /// <exception cref="DuplicateAggregateException">A segment with this key exists.</exception>
-    public async Task<Segment> DefineStaticListAsync(SegmentId id, string name, CancellationToken cancellationToken = default)
+    public Task<Segment> DefineStaticListAsync(SegmentId id, string name, CancellationToken cancellationToken = default) =>
+        DefineStaticListAsync(id, name, PurposeOfUse.Default, cancellationToken);
+
+    /// <summary>Defines an empty static list for <paramref name="purpose"/> (a consent-based purpose keeps listed customers without that consent out).</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="purpose"/> is null.</exception>
+    /// <exception cref="DuplicateAggregateException">A segment with this key exists.</exception>
+    public async Task<Segment> DefineStaticListAsync(SegmentId id, string name, PurposeOfUse purpose, CancellationToken cancellationToken = default)
     {
-        var segment = Segment.CreateStaticList(id, name);
+        Preconditions.CheckNotNull(purpose);
+        var segment = Segment.CreateStaticList(id, name, purpose);
         await _segments.AddAsync(segment, cancellationToken).ConfigureAwait(false);
         await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
         return segment;
@@ -167,8 +157,21 @@ public sealed class SegmentService
         await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Changes what a segment's members are selected for; members change at the next refresh.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="purpose"/> is null.</exception>
+    /// <exception cref="SegmentNotFoundException">No such segment.</exception>
+    public async Task ChangePurposeAsync(SegmentId id, PurposeOfUse purpose, CancellationToken cancellationToken = default)
+    {
+        Preconditions.CheckNotNull(purpose);
+        var segment = await _segments.GetByIdAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new SegmentNotFoundException(id);
+        segment.ChangePurpose(purpose);
+        await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
+        await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
-    /// Dynamic: keeps the customer in regardless of the rule. Static list: adds them. The membership changes at once.
+    /// Dynamic: keeps the customer in regardless of the rule. Static list: adds them. The membership changes at once;
+    /// for a consent-based segment only while the customer's consent for its purpose is in force.
     /// </summary>
     /// <returns>The membership change, or null when the customer was already a member.</returns>
     /// <exception cref="SegmentNotFoundException">No such segment.</exception>
@@ -245,13 +248,25 @@ public sealed class SegmentService
         return await RefreshAsync(segment, catalog, apply: false, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>How many profiles a rule matches today (before overrides), without defining a segment.</summary>
+    /// <summary>
+    /// How many profiles a marketing segment with this rule would hold now (before overrides), without defining one:
+    /// rule matches whose marketing consent by email is in force (<see cref="PurposeOfUse.Default"/>).
+    /// </summary>
     /// <exception cref="SegmentDefinitionException">The rule is invalid.</exception>
-    public async Task<long> PreviewAsync(RuleNode rule, CancellationToken cancellationToken = default)
+    public Task<long> PreviewAsync(RuleNode rule, CancellationToken cancellationToken = default) =>
+        PreviewAsync(rule, PurposeOfUse.Default, cancellationToken);
+
+    /// <summary>How many profiles a segment with this rule and purpose would hold now (before overrides), without defining one.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="rule"/> or <paramref name="purpose"/> is null.</exception>
+    /// <exception cref="SegmentDefinitionException">The rule is invalid.</exception>
+    public async Task<long> PreviewAsync(RuleNode rule, PurposeOfUse purpose, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(rule);
+        Preconditions.CheckNotNull(purpose);
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
-        return await _profiles.CountAsync(Compiler(catalog).Compiler.Compile(rule, Today()), cancellationToken).ConfigureAwait(false);
+        var now = _clock.GetCurrentInstant();
+        var criterion = Compiler(catalog).Compiler.Compile(rule, Today(now)).And(ConsentCriteria.PermittedFor(purpose, now));
+        return await _profiles.CountAsync(criterion, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -266,12 +281,14 @@ public sealed class SegmentService
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
         var profile = await _profiles.FindAsync(customerId, cancellationToken).ConfigureAwait(false);
         var compiler = Compiler(catalog);
-        var today = Today();
+        var now = _clock.GetCurrentInstant();
+        var today = Today(now);
         var changes = new List<MembershipChange>();
         foreach (var segment in catalog.Values.OrderBy(x => x.Id))
         {
             var matches = compiler.RuleOf(segment) is { } rule && profile is not null && compiler.Compiler.Compile(rule, today).IsSatisfiedBy(profile);
-            if (await ApplyOneAsync(segment, customerId, segment.Decide(customerId, matches), cancellationToken).ConfigureAwait(false) is { } change)
+            var member = segment.Decide(customerId, matches) && ConsentCriteria.Permits(segment.Purpose, profile, now);
+            if (await ApplyOneAsync(segment, customerId, member, cancellationToken).ConfigureAwait(false) is { } change)
             {
                 changes.Add(change);
             }
@@ -294,7 +311,7 @@ public sealed class SegmentService
         var profile = await _profiles.FindAsync(customerId, cancellationToken).ConfigureAwait(false)
             ?? throw new ProfileNotFoundException(customerId);
         var compiler = Compiler(catalog);
-        return compiler.Compiler.Explain(compiler.RuleOf(segment)!, profile, Today());
+        return compiler.Compiler.Explain(compiler.RuleOf(segment)!, profile, Today(_clock.GetCurrentInstant()));
     }
 
     /// <summary>The current members, sorted (ordinal).</summary>
@@ -313,30 +330,52 @@ public sealed class SegmentService
     }
 
     /// <summary>
-    /// The members to contact for <paramref name="purpose"/>: for a marketing purpose only those whose consent for
-    /// that purpose and channel is in force (per their profile); for a stated lawful non-marketing purpose, all.
+    /// The members to contact now for the segment's own <see cref="Segment.Purpose"/>: for a consent-based purpose
+    /// only those whose consent is still in force at this instant (a withdrawal since the last refresh counts at once).
     /// </summary>
+    /// <returns>The audience, sorted (ordinal).</returns>
+    /// <exception cref="SegmentNotFoundException">No such segment.</exception>
+    public async Task<IReadOnlyList<CustomerId>> GetAudienceAsync(SegmentId id, CancellationToken cancellationToken = default)
+    {
+        var segment = await _segments.GetByIdAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new SegmentNotFoundException(id);
+        return await GetAudienceAsync(id, segment.Purpose, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The members to contact now for <paramref name="purpose"/>: for a consent-based purpose only those whose consent
+    /// for its purpose and channel is in force at this instant (per their profile; no profile, no consent); for an
+    /// explicit non-marketing purpose, all members.
+    /// </summary>
+    /// <returns>The audience, sorted (ordinal).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="purpose"/> is null.</exception>
-    public async Task<IReadOnlyList<CustomerId>> GetAudienceAsync(SegmentId id, AudiencePurpose purpose, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<CustomerId>> GetAudienceAsync(SegmentId id, PurposeOfUse purpose, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(purpose);
         var members = await GetMembersAsync(id, cancellationToken).ConfigureAwait(false);
-        if (!purpose.RequiresConsent)
+        var permitted = await PermittedAsync(members, ConsentCriteria.PermittedFor(purpose, _clock.GetCurrentInstant()), cancellationToken).ConfigureAwait(false);
+        return permitted.Order().ToList();
+    }
+
+    /// <summary>
+    /// The customers of <paramref name="ids"/> whose profile satisfies <paramref name="consent"/>, asked of the profile
+    /// store in chunks (one query per chunk in a database, not one per customer).
+    /// </summary>
+    private async Task<List<CustomerId>> PermittedAsync(IReadOnlyCollection<CustomerId> ids, Criterion<CustomerProfile> consent, CancellationToken cancellationToken)
+    {
+        if (consent.IsTrue)
         {
-            return members;
+            return [.. ids];
         }
-        var key = CustomerProfile.ConsentKey(purpose.Purpose, purpose.Channel);
-        var audience = new List<CustomerId>(members.Count);
-        foreach (var member in members)
+        var permitted = new List<CustomerId>();
+        foreach (var chunk in ids.Chunk(ConsentChunkSize))
         {
-            // No profile means no evidence of consent: leave the customer out.
-            var profile = await _profiles.FindAsync(member, cancellationToken).ConfigureAwait(false);
-            if (profile?.Consents is { } consents && consents.Contains(key))
+            var criterion = Criterion<CustomerProfile>.Where(p => chunk.Contains(p.CustomerId)).And(consent);
+            await foreach (var batch in _profiles.StreamMatchingAsync(criterion, ConsentChunkSize, cancellationToken).ConfigureAwait(false))
             {
-                audience.Add(member);
+                permitted.AddRange(batch);
             }
         }
-        return audience;
+        return permitted;
     }
 
     private async Task<SegmentRefreshResult> RefreshAsync(Segment segment, Dictionary<string, Segment> catalog, bool apply, CancellationToken cancellationToken)
@@ -384,22 +423,29 @@ public sealed class SegmentService
         {
             current[member.CustomerId] = member;
         }
-        var desired = new HashSet<CustomerId>(segment.Includes);
+        // One instant for the whole evaluation: the rule's day and the consent check agree.
+        var evaluatedAt = _clock.GetCurrentInstant();
+        var consent = ConsentCriteria.PermittedFor(segment.Purpose, evaluatedAt);
+        var desired = new HashSet<CustomerId>();
         if (segment.Rule is not null)
         {
             var compiler = Compiler(catalog);
-            var criterion = compiler.Compiler.Compile(compiler.RuleOf(segment)!, Today());
+            // Consent runs with the rule in the profile store (SQL for a database): non-consenting profiles never leave it.
+            var criterion = compiler.Compiler.Compile(compiler.RuleOf(segment)!, Today(evaluatedAt)).And(consent);
             await foreach (var batch in _profiles.StreamMatchingAsync(criterion, BatchSize, cancellationToken).ConfigureAwait(false))
             {
                 desired.UnionWith(batch);
             }
-            desired.ExceptWith(segment.Excludes);
         }
+        // Includes (and static list members) get no way around consent either.
+        var included = segment.Includes.Where(c => !desired.Contains(c)).ToList();
+        desired.UnionWith(await PermittedAsync(included, consent, cancellationToken).ConfigureAwait(false));
+        desired.ExceptWith(segment.Excludes);
         var entered = desired.Where(c => !current.ContainsKey(c)).Order().ToList();
         var left = current.Keys.Where(c => !desired.Contains(c)).Order().ToList();
         if (apply)
         {
-            var now = _clock.GetCurrentInstant();
+            var now = evaluatedAt;
             foreach (var customer in entered)
             {
                 await _members.AddAsync(SegmentMember.Enter(segment.Id, customer, now), cancellationToken).ConfigureAwait(false);
@@ -424,13 +470,16 @@ public sealed class SegmentService
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
         var segment = catalog.TryGetValue(id.Value, out var s) ? s : throw new SegmentNotFoundException(id);
         change(segment, customerId);
+        var now = _clock.GetCurrentInstant();
         var matches = false;
-        if (segment.Rule is not null && await _profiles.FindAsync(customerId, cancellationToken).ConfigureAwait(false) is { } profile)
+        var profile = await _profiles.FindAsync(customerId, cancellationToken).ConfigureAwait(false);
+        if (segment.Rule is not null && profile is not null)
         {
             var compiler = Compiler(catalog);
-            matches = compiler.Compiler.Compile(compiler.RuleOf(segment)!, Today()).IsSatisfiedBy(profile);
+            matches = compiler.Compiler.Compile(compiler.RuleOf(segment)!, Today(now)).IsSatisfiedBy(profile);
         }
-        var result = await ApplyOneAsync(segment, customerId, segment.Decide(customerId, matches), cancellationToken).ConfigureAwait(false);
+        var member = segment.Decide(customerId, matches) && ConsentCriteria.Permits(segment.Purpose, profile, now);
+        var result = await ApplyOneAsync(segment, customerId, member, cancellationToken).ConfigureAwait(false);
         await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
         await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
         return result;
@@ -454,7 +503,7 @@ public sealed class SegmentService
         return new MembershipChange(segment.Id, customerId, Entered: false);
     }
 
-    private LocalDate Today() => _clock.GetCurrentInstant().InZone(_zone).Date;
+    private LocalDate Today(Instant now) => now.InZone(_zone).Date;
 
     private async Task<Dictionary<string, Segment>> CatalogAsync(CancellationToken cancellationToken)
     {

@@ -67,14 +67,14 @@ public class CrmDiagnosticsTest
         var profiles = provider.GetRequiredService<ICustomerProfileStore>();
         for (var i = 0; i < 3; i++)
         {
-            await profiles.UpsertAsync(new CustomerProfile(Customer(i)) { PurchaseCount = 5 });
+            await profiles.UpsertAsync(new CustomerProfile(Customer(i)) { PurchaseCount = 5 }.WithEmailMarketingConsent());
         }
         await Run(provider, s => s.DefineDynamicAsync(Frequent, "Frequent", new FieldCondition("purchases.count", RuleOperator.Gte, 2)));
         await Run(provider, s => s.DefineDynamicAsync(Vip, "Vip", new FieldCondition("purchases.count", RuleOperator.Gte, 10)));
 
         using var capture = new DiagnosticsCapture();
         await Run(provider, s => s.RefreshAsync(Frequent));
-        await profiles.UpsertAsync(new CustomerProfile(Customer(0)) { PurchaseCount = 0 });
+        await profiles.UpsertAsync(new CustomerProfile(Customer(0)) { PurchaseCount = 0 }.WithEmailMarketingConsent());
         var progress = new ListProgress<SegmentRefreshProgress>();
         var all = await Run(provider, s => s.RefreshAllAsync(progress));
 
@@ -110,7 +110,7 @@ public class CrmDiagnosticsTest
     {
         using var provider = Services();
         var profiles = provider.GetRequiredService<ICustomerProfileStore>();
-        await profiles.UpsertAsync(new CustomerProfile(Customer(1)) { PurchaseCount = 5 });
+        await profiles.UpsertAsync(new CustomerProfile(Customer(1)) { PurchaseCount = 5 }.WithEmailMarketingConsent());
         await Run(provider, s => s.DefineDynamicAsync(Frequent, "Frequent", new FieldCondition("purchases.count", RuleOperator.Gte, 2)));
 
         using var capture = new DiagnosticsCapture();

@@ -51,6 +51,7 @@ internal sealed class ProfileDbContext(DbContextOptions<ProfileDbContext> option
     {
         // Day numbers keep date comparisons numeric (and exact) in SQL.
         configurationBuilder.Properties<LocalDate>().HaveConversion<LocalDateToDayNumber>();
+        configurationBuilder.Properties<Instant>().HaveConversion<InstantToTicks>();
     }
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -63,6 +64,7 @@ internal sealed class ProfileDbContext(DbContextOptions<ProfileDbContext> option
         profile.OwnsMany(p => p.PurchaseStats, s => { RowKey(s); s.HasIndex(x => new { x.Dimension, x.Key }); });
         profile.OwnsMany(p => p.PurchaseDays, d => { RowKey(d); d.HasIndex(x => new { x.Dimension, x.Key, x.Date }); });
         profile.OwnsMany(p => p.Holdings, h => RowKey(h));
+        profile.OwnsMany(p => p.ConsentPeriods, c => RowKey(c));
     }
 
     // SQLite cannot auto-increment a composite key, so child rows get a key of their own.
@@ -72,6 +74,8 @@ internal sealed class ProfileDbContext(DbContextOptions<ProfileDbContext> option
         owned.Property<int>("Id").ValueGeneratedOnAdd();
         owned.HasKey("Id");
     }
+
+    private sealed class InstantToTicks() : ValueConverter<Instant, long>(i => i.ToUnixTimeTicks(), t => Instant.FromUnixTimeTicks(t));
 
     private sealed class LocalDateToDayNumber() : ValueConverter<LocalDate, int>(d => d.ToDateOnly().DayNumber, n => LocalDate.FromDateOnly(DateOnly.FromDayNumber(n)));
 }

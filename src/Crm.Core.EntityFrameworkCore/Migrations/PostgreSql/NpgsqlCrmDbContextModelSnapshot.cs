@@ -672,6 +672,49 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                                 .HasForeignKey("CustomerId");
                         });
 
+                    b.OwnsMany("Crm.Core.Segmentation.ProfileConsent", "ConsentPeriods", b1 =>
+                        {
+                            b1.Property<string>("CustomerId")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("customer_id")
+                                .UseCollation("C");
+
+                            b1.Property<long>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("bigint")
+                                .HasColumnName("id");
+
+                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
+
+                            b1.Property<string>("Channel")
+                                .IsRequired()
+                                .HasMaxLength(64)
+                                .HasColumnType("character varying(64)")
+                                .HasColumnName("channel");
+
+                            b1.Property<Instant>("From")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("from");
+
+                            b1.Property<string>("Purpose")
+                                .IsRequired()
+                                .HasMaxLength(64)
+                                .HasColumnType("character varying(64)")
+                                .HasColumnName("purpose");
+
+                            b1.Property<Instant?>("Until")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("until");
+
+                            b1.HasKey("CustomerId", "Id");
+
+                            b1.ToTable("customer_profile_consents", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CustomerId");
+                        });
+
                     b.OwnsMany("Crm.Core.Segmentation.ProfileHolding", "Holdings", b1 =>
                         {
                             b1.Property<string>("CustomerId")
@@ -807,6 +850,8 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         });
 
                     b.Navigation("Attributes");
+
+                    b.Navigation("ConsentPeriods");
 
                     b.Navigation("Holdings");
 

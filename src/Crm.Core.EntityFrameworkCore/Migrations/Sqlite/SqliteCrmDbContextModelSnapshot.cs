@@ -641,6 +641,46 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                                 .HasForeignKey("CustomerId");
                         });
 
+                    b.OwnsMany("Crm.Core.Segmentation.ProfileConsent", "ConsentPeriods", b1 =>
+                        {
+                            b1.Property<string>("CustomerId")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("customer_id");
+
+                            b1.Property<long>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("id");
+
+                            b1.Property<string>("Channel")
+                                .IsRequired()
+                                .HasMaxLength(64)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("channel");
+
+                            b1.Property<long>("From")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("from");
+
+                            b1.Property<string>("Purpose")
+                                .IsRequired()
+                                .HasMaxLength(64)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("purpose");
+
+                            b1.Property<long?>("Until")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("until");
+
+                            b1.HasKey("CustomerId", "Id");
+
+                            b1.ToTable("customer_profile_consents", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CustomerId");
+                        });
+
                     b.OwnsMany("Crm.Core.Segmentation.ProfileHolding", "Holdings", b1 =>
                         {
                             b1.Property<string>("CustomerId")
@@ -767,6 +807,8 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         });
 
                     b.Navigation("Attributes");
+
+                    b.Navigation("ConsentPeriods");
 
                     b.Navigation("Holdings");
 
