@@ -6,6 +6,7 @@ using Crm.Core.Purchases;
 using Crm.Core.Segmentation;
 using Crm.Core.Specifications;
 using Crm.Core.Storage;
+using Crm.Core.Testing.Fakes;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 using Xunit;
@@ -208,6 +209,8 @@ public abstract class CustomerMergeConformanceTests : StoreConformanceTests
         });
         await InScopeAsync(async sp =>
         {
+            // A marketing list admits only customers whose marketing consent is in force (per their profile).
+            await sp.GetRequiredService<ICustomerProfileStore>().UpsertAsync(new CustomerProfile(annieId).WithEmailMarketingConsent());
             var segments = sp.GetRequiredService<SegmentService>();
             await segments.DefineStaticListAsync(new SegmentId($"vip-{run}"), "VIP list");
             await segments.IncludeAsync(new SegmentId($"vip-{run}"), annieId);

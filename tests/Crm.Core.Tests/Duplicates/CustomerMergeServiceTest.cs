@@ -1,3 +1,4 @@
+using Crm.Core.Testing.Fakes;
 using Crm.Core.Customers;
 using Crm.Core.Duplicates;
 using Crm.Core.Lifecycle;
@@ -65,6 +66,10 @@ public class CustomerMergeServiceTest
 
         await world.Do(async sp =>
         {
+            // Marketing lists admit only customers with marketing consent in force (per their profiles).
+            var profiles = sp.GetRequiredService<ICustomerProfileStore>();
+            await profiles.UpsertAsync(new CustomerProfile(Ann).WithEmailMarketingConsent());
+            await profiles.UpsertAsync(new CustomerProfile(Annie).WithEmailMarketingConsent());
             var segments = sp.GetRequiredService<SegmentService>();
             await segments.DefineStaticListAsync(new SegmentId("newsletter"), "Newsletter");
             await segments.DefineStaticListAsync(new SegmentId("vip-list"), "VIP list");
