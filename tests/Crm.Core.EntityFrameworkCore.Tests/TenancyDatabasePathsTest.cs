@@ -8,6 +8,7 @@ using Crm.Core.Rfm;
 using Crm.Core.Segmentation;
 using Crm.Core.Storage;
 using Crm.Core.Tenancy;
+using Crm.Core.Testing.Fakes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
@@ -173,8 +174,8 @@ public abstract class TenancyDatabasePathsTest : DatabaseTest
     {
         Skip.If(UnavailableReason is not null, UnavailableReason);
         var (a, b) = (Fresh("segments-a"), Fresh("segments-b"));
-        await In(a, sp => sp.GetRequiredService<ICustomerProfileStore>().UpsertAsync(new CustomerProfile(Customer("sa")) { PurchaseCount = 9 }));
-        await In(b, sp => sp.GetRequiredService<ICustomerProfileStore>().UpsertAsync(new CustomerProfile(Customer("sb")) { PurchaseCount = 9 }));
+        await In(a, sp => sp.GetRequiredService<ICustomerProfileStore>().UpsertAsync(new CustomerProfile(Customer("sa")) { PurchaseCount = 9 }.WithEmailMarketingConsent()));
+        await In(b, sp => sp.GetRequiredService<ICustomerProfileStore>().UpsertAsync(new CustomerProfile(Customer("sb")) { PurchaseCount = 9 }.WithEmailMarketingConsent()));
         var rule = new FieldCondition("purchases.count", RuleOperator.Gte, 9);
         var segment = new SegmentId($"{_run}-frequent");
         var members = await In(a, async sp =>
