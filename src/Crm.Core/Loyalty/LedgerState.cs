@@ -37,13 +37,17 @@ internal sealed class LedgerState
     // True while no other state can see _entries: only then may an existing lot's counters be changed in place.
     private bool _ownsSlots;
 
-    // Documents stored before the lot counters moved into the slots hold the lots here; UpgradeStoredLots moves them.
+    // Documents stored before the lot counters moved into the slots hold the lots here; UpgradeStoredState moves them.
     private AppendLog<Lot>? _lots;
     private int _lotCount;
 
     // Rarely used, so kept out of the lots (which every copy and every earning touches). Copy on write: see _ownsMaps.
     private Dictionary<long, LotReturns>? _returns;
-    // Points awarded per capped rule and period: a few per member, so a short array scanned linearly beats a dictionary.
+    // Points awarded under capped rules: one record per capped contribution, appended (and shared with copies) like the
+    // entries, so that an earning never copies a table; CapUsed sums the records of one rule and period (a few per member).
+    private AppendLog<CapUsage>? _caps;
+    private int _capsCount;
+    // Documents stored before the cap records were appended hold totals per rule and period here; UpgradeStoredState moves them.
     private CapUsage[]? _capUsed;
     private int _capCount;
     private Dictionary<string, int>? _rewardCounts;
@@ -63,8 +67,8 @@ internal sealed class LedgerState
         _count = other._count;
         _lastAt = other._lastAt;
         _returns = other._returns;
-        _capUsed = other._capUsed;
-        _capCount = other._capCount;
+        _caps = other._caps;
+        _capsCount = other._capsCount;
         _rewardCounts = other._rewardCounts;
         _cancelledRedemptions = other._cancelledRedemptions;
         Deficit = other.Deficit;
@@ -88,7 +92,7 @@ internal sealed class LedgerState
         public bool IsLot;
     }
 
-    /// <summary>How many points a capped rule awarded in one period.</summary>
+    /// <summary>Points a capped rule awarded in one period (one contribution's, or a stored total).</summary>
     internal struct CapUsage
     {
         public string RuleId;
@@ -96,7 +100,7 @@ internal sealed class LedgerState
         public long Used;
     }
 
-    /// <summary>A lot as documents stored before the counters moved into the entry slots hold it (read only by <see cref="UpgradeStoredLots"/>).</summary>
+    /// <summary>A lot as documents stored before the counters moved into the entry slots hold it (read only by <see cref="UpgradeStoredState"/>).</summary>
     internal struct Lot
     {
         public CreditEntry Entry;
@@ -190,11 +194,20 @@ internal sealed class LedgerState
     }
 
     /// <summary>
-    /// Moves the lot counters of a document stored before they lived in the entry slots into the slots. Called once
-    /// after a state document is restored; does nothing for current documents.
+    /// Brings a document stored in an earlier layout up to date: lot counters move into the entry slots, cap totals
+    /// into the cap records. Called once after a state document is restored; does nothing for current documents.
     /// </summary>
-    internal void UpgradeStoredLots()
+    internal void UpgradeStoredState()
     {
+        if (_capUsed is not null)
+        {
+            for (var i = 0; i < _capCount; i++)
+            {
+                AddCapUsage(_capUsed[i]);
+            }
+            _capUsed = null;
+            _capCount = 0;
+        }
         if (_lots is null)
         {
             return;
@@ -285,21 +298,28 @@ internal sealed class LedgerState
 
     public long CapUsed(string ruleId, long window)
     {
-        var index = IndexOfCap(ruleId, window);
-        return index < 0 ? 0 : _capUsed![index].Used;
-    }
-
-    private int IndexOfCap(string ruleId, long window)
-    {
-        for (var i = 0; i < _capCount; i++)
+        if (_caps is null)
         {
-            ref readonly var usage = ref _capUsed![i];
+            return 0;
+        }
+        var records = _caps.Items;
+        var used = 0L;
+        for (var i = 0; i < _capsCount; i++)
+        {
+            ref readonly var usage = ref records[i];
             if (usage.Window == window && string.Equals(usage.RuleId, ruleId, StringComparison.Ordinal))
             {
-                return i;
+                used += usage.Used;
             }
         }
-        return -1;
+        return used;
+    }
+
+    private void AddCapUsage(CapUsage usage)
+    {
+        _caps ??= new AppendLog<CapUsage>(InitialCapacity);
+        AppendLog<CapUsage>.Append(ref _caps, _capsCount, usage);
+        _capsCount++;
     }
 
     public int RewardCount(string rewardId) => _rewardCounts is not null && _rewardCounts.TryGetValue(rewardId, out var n) ? n : 0;
@@ -385,18 +405,7 @@ internal sealed class LedgerState
             var (ruleId, capWindow, points) = earn.CapAt(i);
             if (capWindow is { } window)
             {
-                OwnMaps();
-                var index = IndexOfCap(ruleId, window);
-                if (index < 0)
-                {
-                    if (_capUsed is null || _capCount == _capUsed.Length)
-                    {
-                        Array.Resize(ref _capUsed, Math.Max(4, _capCount * 2));
-                    }
-                    index = _capCount++;
-                    _capUsed[index] = new CapUsage { RuleId = ruleId, Window = window };
-                }
-                _capUsed![index].Used += points;
+                AddCapUsage(new CapUsage { RuleId = ruleId, Window = window, Used = points });
             }
         }
     }
@@ -453,7 +462,6 @@ internal sealed class LedgerState
             return;
         }
         _returns = _returns is null ? null : new Dictionary<long, LotReturns>(_returns);
-        _capUsed = _capUsed is null ? null : (CapUsage[])_capUsed.Clone();
         _rewardCounts = _rewardCounts is null ? null : new Dictionary<string, int>(_rewardCounts, StringComparer.Ordinal);
         _cancelledRedemptions = _cancelledRedemptions is null ? null : new HashSet<long>(_cancelledRedemptions);
         _ownsMaps = true;
@@ -606,7 +614,8 @@ internal sealed class LedgerState
             var lot = LotAt(i);
             text.Append(CultureInfo.InvariantCulture, $"lot {lot.Sequence}: {lot.Original} left {lot.Remaining} expired {lot.Expired} reversed {lot.Reversed} forgiven {lot.ExpiredForgiven} refunded {lot.Refunded}\n");
         }
-        foreach (var usage in (_capUsed ?? []).Take(_capCount).OrderBy(u => u.RuleId, StringComparer.Ordinal).ThenBy(u => u.Window))
+        var caps = (_caps?.Items ?? []).Take(_capsCount).GroupBy(u => (u.RuleId, u.Window)).Select(g => (g.Key.RuleId, g.Key.Window, Used: g.Sum(u => u.Used)));
+        foreach (var usage in caps.OrderBy(u => u.RuleId, StringComparer.Ordinal).ThenBy(u => u.Window))
         {
             text.Append(CultureInfo.InvariantCulture, $"cap {usage.RuleId}/{usage.Window}: {usage.Used}\n");
         }

@@ -593,7 +593,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
     }
 
     /// <inheritdoc/>
-    void IRestoredFromDocument.AfterRestore() => _state.UpgradeStoredLots();
+    void IRestoredFromDocument.AfterRestore() => _state.UpgradeStoredState();
 
     /// <summary>A fresh state rebuilt from the entries alone (for verifying that replay reproduces the live state).</summary>
     internal LedgerState ReplayState() => LedgerState.Replay(_state.Entries);
