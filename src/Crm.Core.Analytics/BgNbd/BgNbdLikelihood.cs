@@ -110,6 +110,7 @@ internal sealed class BgNbdLikelihood
     {
         var n = rows.Length;
         KeyIndex? times = null;
+        int[] rank = [];
         var idBits = 0;
         if (!MostlyDistinctTimes(rows[..Math.Min(n, SampleSize)]))
         {
@@ -127,23 +128,35 @@ internal sealed class BgNbdLikelihood
             }
             else
             {
+                // Ids are handed out in order of first appearance; packing their ranks by value instead makes the
+                // collapsed rows, and so the order the likelihood sums them in, independent of the input's row order:
+                // the same customers in any order give bit-identical fits (a fit on a likelihood ridge once converged
+                // for one order and missed the tolerance by a hair for the reverse).
+                rank = RankByValue(times);
                 for (var i = 0; i < n; i++)
                 {
-                    keys[i] = ((ulong)(uint)rows[i].Frequency << (2 * idBits)) | ((keys[i] >> 32) << idBits) | (keys[i] & uint.MaxValue);
+                    var ageRank = (ulong)(uint)rank[(int)(keys[i] >> 32)];
+                    var recencyRank = (ulong)(uint)rank[(int)(keys[i] & uint.MaxValue)];
+                    keys[i] = ((ulong)(uint)rows[i].Frequency << (2 * idBits)) | (ageRank << idBits) | recencyRank;
                 }
             }
         }
         var rowBits = BitsFor(Math.Max(0, n - 1));
+        int[]? canonical = null;
         if (times is null)
         {
-            for (var i = 0; i < n; i++)
+            // Uncollapsed rows are summed in (x, T, t_x) order rather than input order, so that the same customers in
+            // any order give bit-identical fits; the low key bits are then positions in that order.
+            canonical = CanonicalOrder(rows);
+            for (var k = 0; k < n; k++)
             {
-                keys[i] = ((ulong)(uint)rows[i].Frequency << rowBits) | (uint)i;
+                keys[k] = ((ulong)(uint)rows[canonical[k]].Frequency << rowBits) | (uint)k;
             }
         }
-        for (var i = 0; i < n; i++)
+        for (var k = 0; k < n; k++)
         {
-            sortedWeight[i] = weights.IsEmpty ? 1 : weights[i];
+            var i = canonical is null ? k : canonical[k];
+            sortedWeight[k] = weights.IsEmpty ? 1 : weights[i];
         }
         RadixSort(keys, sortedWeight, times is null ? xBits + rowBits : xBits + (2 * idBits));
 
@@ -159,7 +172,7 @@ internal sealed class BgNbdLikelihood
             var rowMask = (1UL << rowBits) - 1;
             for (var at = 0; at < n; at++)
             {
-                var i = (int)(keys[at] & rowMask);
+                var i = canonical![(int)(keys[at] & rowMask)];
                 AddRow(groupX, groupStart, (int)(keys[at] >> rowBits), at);
                 (timeValues[at], timeValues[n + at], ageIndex[at], recencyIndex[at]) = (rows[i].Age, rows[i].Recency, at, n + at);
             }
@@ -185,7 +198,7 @@ internal sealed class BgNbdLikelihood
             timeValues = new double[times.Count];
             for (var t = 0; t < timeValues.Length; t++)
             {
-                timeValues[t] = BitConverter.Int64BitsToDouble(times.A(t));
+                timeValues[rank[t]] = BitConverter.Int64BitsToDouble(times.A(t));
             }
         }
         groupStart.Add(rowCount);
@@ -199,6 +212,61 @@ internal sealed class BgNbdLikelihood
                 groupStart.Add(row);
             }
         }
+    }
+
+    /// <summary>
+    /// The row indices ordered by (T, t_x) ascending, ties in input order: two stable LSD radix sorts on the values' bit
+    /// patterns (non-negative doubles order like their bits), linear time, no comparisons.
+    /// </summary>
+    private static int[] CanonicalOrder(ReadOnlySpan<RecencyFrequency> rows)
+    {
+        var n = rows.Length;
+        var keys = ArrayPool<ulong>.Shared.Rent(n);
+        var positions = ArrayPool<double>.Shared.Rent(n);
+        try
+        {
+            for (var i = 0; i < n; i++)
+            {
+                keys[i] = (ulong)BitConverter.DoubleToInt64Bits((rows[i].Frequency == 0 ? 0 : rows[i].Recency) + 0.0);
+                positions[i] = i; // exact: row counts are far below 2^53
+            }
+            RadixSort(keys.AsSpan(0, n), positions.AsSpan(0, n), 63);
+            for (var k = 0; k < n; k++)
+            {
+                keys[k] = (ulong)BitConverter.DoubleToInt64Bits(rows[(int)positions[k]].Age + 0.0);
+            }
+            RadixSort(keys.AsSpan(0, n), positions.AsSpan(0, n), 63);
+            var order = new int[n];
+            for (var k = 0; k < n; k++)
+            {
+                order[k] = (int)positions[k];
+            }
+            return order;
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(keys);
+            ArrayPool<double>.Shared.Return(positions);
+        }
+    }
+
+    /// <summary>For each time id, its position among the distinct time values in ascending order.</summary>
+    private static int[] RankByValue(KeyIndex times)
+    {
+        var ids = new int[times.Count];
+        var values = new double[times.Count];
+        for (var t = 0; t < ids.Length; t++)
+        {
+            ids[t] = t;
+            values[t] = BitConverter.Int64BitsToDouble(times.A(t));
+        }
+        Array.Sort(values, ids);
+        var rank = new int[ids.Length];
+        for (var r = 0; r < ids.Length; r++)
+        {
+            rank[ids[r]] = r;
+        }
+        return rank;
     }
 
     /// <summary>The number of customers (sum of weights).</summary>
