@@ -78,8 +78,8 @@ public sealed class CustomersNotMergeableException : CustomerException
 /// de-duplicating on the survivor. Lifecycle: the higher current stage wins; the merged lifecycle stays under its id.
 /// </para>
 /// <para>
-/// Not covered: the segmentation read model (<see cref="ICustomerProfileStore"/>) is a separate store: re-project the
-/// survivor and delete the merged profile after the merge. Resolve the service from dependency injection (registered by
+/// The segmentation read model (<see cref="ICustomerProfileStore"/>) is a separate store: the merged customer's profile
+/// is removed from it once the merge committed; re-project the survivor's profile (its facts changed). Resolve the service from dependency injection (registered by
 /// <c>AddCrmCore()</c>). Each merge commits the scope's unit of work. Not thread-safe: one per scope.
 /// </para>
 /// </remarks>
@@ -95,6 +95,7 @@ public sealed class CustomerMergeService
     private readonly IRepository<LoyaltyAccount, LoyaltyAccountId> _loyaltyAccounts;
     private readonly IRepository<SegmentMember, SegmentMemberId> _segmentMembers;
     private readonly IRepository<Segment, SegmentId> _segments;
+    private readonly ICustomerProfileStore _profiles;
     private readonly IUnitOfWork _unitOfWork;
     private readonly IClock _clock;
 
@@ -103,7 +104,7 @@ public sealed class CustomerMergeService
     public CustomerMergeService(IRepository<Customer, CustomerId> customers, IRepository<Interaction, InteractionId> interactions,
         IRepository<Purchase, TransactionId> purchases, IRepository<CustomerLifecycle, CustomerId> lifecycles,
         IRepository<LoyaltyAccount, LoyaltyAccountId> loyaltyAccounts, IRepository<SegmentMember, SegmentMemberId> segmentMembers,
-        IRepository<Segment, SegmentId> segments, IUnitOfWork unitOfWork, IClock clock)
+        IRepository<Segment, SegmentId> segments, ICustomerProfileStore profiles, IUnitOfWork unitOfWork, IClock clock)
     {
         _customers = Preconditions.CheckNotNull(customers);
         _interactions = Preconditions.CheckNotNull(interactions);
@@ -112,6 +113,7 @@ public sealed class CustomerMergeService
         _loyaltyAccounts = Preconditions.CheckNotNull(loyaltyAccounts);
         _segmentMembers = Preconditions.CheckNotNull(segmentMembers);
         _segments = Preconditions.CheckNotNull(segments);
+        _profiles = Preconditions.CheckNotNull(profiles);
         _unitOfWork = Preconditions.CheckNotNull(unitOfWork);
         _clock = Preconditions.CheckNotNull(clock);
     }
@@ -137,21 +139,25 @@ public sealed class CustomerMergeService
     /// <exception cref="ConcurrencyConflictException">Someone changed one of the records meanwhile; nothing was saved.</exception>
     public async Task<CustomerMergeResult> MergeAsync(CustomerId survivorId, CustomerId mergedId, CustomerMergeOptions? options = null, CancellationToken cancellationToken = default)
     {
+        Plan plan;
         try
         {
-            var plan = await PlanAsync(survivorId, mergedId, options ?? CustomerMergeOptions.Default, cancellationToken).ConfigureAwait(false);
+            plan = await PlanAsync(survivorId, mergedId, options ?? CustomerMergeOptions.Default, cancellationToken).ConfigureAwait(false);
             foreach (var register in plan.Registrations)
             {
                 await register(cancellationToken).ConfigureAwait(false);
             }
             await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return plan.Result(isDryRun: false);
         }
         catch
         {
             _unitOfWork.Discard(); // nothing half-registered stays behind for the scope's next commit
             throw;
         }
+        // The read model is a separate store: the tombstone leaves it after the merge committed, so that segments stop
+        // counting the merged record (the survivor's profile is re-projected by the host's projection job).
+        await _profiles.RemoveAsync(mergedId, CancellationToken.None).ConfigureAwait(false);
+        return plan.Result(isDryRun: false);
     }
 
     /// <summary>The customer an id stands for now: the customer itself, or the survivor its merges redirect to.</summary>
