@@ -30,6 +30,7 @@ internal static class QueryRewriter
     {
         [Member<SegmentMemberId, SegmentId>(id => id.SegmentId)] = Member<SegmentMember, SegmentId>(m => m.SegmentId),
         [Member<SegmentMemberId, CustomerId>(id => id.CustomerId)] = Member<SegmentMember, CustomerId>(m => m.CustomerId),
+        [Member<Loyalty.LoyaltyAccountId, CustomerId>(id => id.CustomerId)] = Member<Loyalty.LoyaltyAccount, CustomerId>(a => a.CustomerId),
     };
 
     public static IQueryable<T> Rewrite<T>(IQueryable<T> query, DbContext context)
