@@ -92,18 +92,24 @@ public sealed class CustomerRegistrationService
     private readonly IUnitOfWork _unitOfWork;
     private readonly IClock _clock;
     private readonly DuplicateFinder _finder;
+    private readonly Privacy.IErasureRegistry? _erasures;
 
     /// <summary>Creates the service over a store.</summary>
     /// <param name="customers">The customers.</param>
     /// <param name="unitOfWork">The scope's unit of work.</param>
     /// <param name="clock">The clock that stamps registrations.</param>
-    /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    public CustomerRegistrationService(IRepository<Customer, CustomerId> customers, IUnitOfWork unitOfWork, IClock clock)
+    /// <param name="erasures">
+    /// The external ids of erased customers (registered by <c>AddPrivacy</c>): registrations and imports carrying one are
+    /// refused with <see cref="Privacy.ErasedExternalIdException"/>. Null (privacy not registered) checks nothing.
+    /// </param>
+    /// <exception cref="ArgumentNullException">An argument other than <paramref name="erasures"/> is null.</exception>
+    public CustomerRegistrationService(IRepository<Customer, CustomerId> customers, IUnitOfWork unitOfWork, IClock clock, Privacy.IErasureRegistry? erasures = null)
     {
         _customers = Preconditions.CheckNotNull(customers);
         _unitOfWork = Preconditions.CheckNotNull(unitOfWork);
         _clock = Preconditions.CheckNotNull(clock);
         _finder = new DuplicateFinder(customers);
+        _erasures = erasures;
     }
 
     /// <summary>Registers a new customer after checking for duplicates.</summary>
@@ -117,12 +123,14 @@ public sealed class CustomerRegistrationService
     /// <exception cref="DuplicateContactPointException">The registration lists one contact point twice.</exception>
     /// <exception cref="DuplicateCustomerException"><paramref name="policy"/> is <see cref="DuplicatePolicy.Refuse"/> and candidates were found.</exception>
     /// <exception cref="DuplicateAggregateException">A customer with the registration's id exists.</exception>
+    /// <exception cref="Privacy.ErasedExternalIdException">An external id of the registration belonged to an erased customer (privacy registered): skip it, or call <see cref="Privacy.IErasureRegistry.ReleaseAsync"/> first to re-create the person deliberately.</exception>
     public async Task<CustomerRegistrationResult> RegisterAsync(CustomerRegistration registration, DuplicatePolicy policy = DuplicatePolicy.Warn,
         DuplicateRules? rules = null, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(registration);
         Preconditions.CheckDefined(policy);
         var customer = Build(registration, _clock.GetCurrentInstant());
+        await EnsureNotErasedAsync(customer, cancellationToken).ConfigureAwait(false);
         return await CreateAsync(customer, policy, rules, cancellationToken).ConfigureAwait(false);
     }
 
@@ -144,6 +152,7 @@ public sealed class CustomerRegistrationService
     /// <exception cref="ExternalIdConflictException">The stored customer is linked to another id in a system the registration names.</exception>
     /// <exception cref="DuplicateCustomerException"><paramref name="policy"/> is <see cref="DuplicatePolicy.Refuse"/> and candidates were found for a new customer.</exception>
     /// <exception cref="ConcurrencyConflictException">Someone changed the customer meanwhile: retry the import.</exception>
+    /// <exception cref="Privacy.ErasedExternalIdException">The id (or another external id of the registration) belonged to an erased customer (privacy registered): skip the record, or call <see cref="Privacy.IErasureRegistry.ReleaseAsync"/> first, in the same scope, to re-create the person deliberately.</exception>
     public async Task<CustomerRegistrationResult> ImportAsync(string sourceSystem, string externalId, CustomerRegistration registration,
         DuplicatePolicy policy = DuplicatePolicy.Warn, DuplicateRules? rules = null, CancellationToken cancellationToken = default)
     {
@@ -160,9 +169,9 @@ public sealed class CustomerRegistrationService
         var incoming = Build(registration, now);
         incoming.LinkExternalId(system, externalId, now);
 
-        // The one place where an import decides that a customer is new. A guard that keeps erased customers from being
-        // re-identified by a later import of the same external id (issue #9 §2, privacy) belongs here, before any
-        // look-up or creation.
+        // The one place where an import decides that a customer is new: an erased customer's external ids are no longer
+        // linked to anyone, so without this check the import would silently re-create (re-identify) the person.
+        await EnsureNotErasedAsync(incoming, cancellationToken).ConfigureAwait(false);
 
         var stored = await _customers.FirstOrDefaultAsync(byExternalId, cancellationToken).ConfigureAwait(false);
         stored = stored is null ? null : await ResolveAsync(stored, cancellationToken).ConfigureAwait(false);
@@ -187,6 +196,18 @@ public sealed class CustomerRegistrationService
         await _customers.AddAsync(customer, cancellationToken).ConfigureAwait(false);
         await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new CustomerRegistrationResult(customer, RegistrationOutcome.Created, candidates);
+    }
+
+    private async Task EnsureNotErasedAsync(Customer incoming, CancellationToken cancellationToken)
+    {
+        if (_erasures is null)
+        {
+            return;
+        }
+        foreach (var (system, id) in incoming.ExternalIds)
+        {
+            await _erasures.EnsureNotErasedAsync(system, id, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task<Customer?> ResolveAsync(Customer customer, CancellationToken cancellationToken)

@@ -81,6 +81,14 @@ internal static class CustomerExportWriter
         ["createdAt"] = Instant(c.CreatedAt),
         ["updatedAt"] = Instant(c.UpdatedAt),
         ["isErased"] = c.IsErased,
+        ["mergedInto"] = c.MergedInto?.Value,
+        ["merges"] = Array(c.MergeHistory, r => new JsonObject
+        {
+            ["mergedCustomerId"] = r.MergedCustomerId.Value,
+            ["mergedAt"] = Instant(r.MergedAt),
+            ["actor"] = r.Actor,
+            ["earlierMergedCustomerIds"] = Array(r.EarlierMergedCustomerIds, id => (JsonNode)JsonValue.Create(id.Value)),
+        }),
         ["externalIds"] = Array(c.ExternalIds.OrderBy(p => p.Key, StringComparer.Ordinal), p => new JsonObject
         {
             ["sourceSystem"] = p.Key,

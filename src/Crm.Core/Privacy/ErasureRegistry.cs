@@ -26,7 +26,9 @@ public interface IErasureRegistry
 
     /// <summary>
     /// Registers, in the scope's unit of work, the removal of the tombstone of an id, so that the customer can be
-    /// re-created deliberately. Takes effect when the unit of work commits (together with the re-created customer).
+    /// re-created deliberately: from then on this registry (this scope) treats the id as not erased, so a registration
+    /// or import in the same scope goes through, and both are committed together. Other scopes see the id as erased
+    /// until the unit of work commits.
     /// </summary>
     /// <inheritdoc cref="IsErasedAsync"/>
     /// <returns>True when a tombstone was found and its removal registered; false when the id was not erased.</returns>
@@ -34,10 +36,12 @@ public interface IErasureRegistry
 }
 
 /// <summary>The <see cref="IErasureRegistry"/> over the scope's repository of <see cref="ErasedExternalId"/> tombstones.</summary>
+/// <remarks>Scoped, like the unit of work it registers releases with. Not thread-safe.</remarks>
 public sealed class ErasureRegistry : IErasureRegistry
 {
     private readonly IRepository<ErasedExternalId, ErasedExternalIdKey> _tombstones;
     private readonly PrivacyOptions _options;
+    private readonly HashSet<ErasedExternalIdKey> _released = [];
 
     /// <summary>Creates the registry.</summary>
     /// <param name="tombstones">The scope's repository of tombstones.</param>
@@ -50,8 +54,11 @@ public sealed class ErasureRegistry : IErasureRegistry
     }
 
     /// <inheritdoc/>
-    public async Task<bool> IsErasedAsync(string sourceSystem, string externalId, CancellationToken cancellationToken = default) =>
-        await _tombstones.GetByIdAsync(Key(sourceSystem, externalId), cancellationToken).ConfigureAwait(false) is not null;
+    public async Task<bool> IsErasedAsync(string sourceSystem, string externalId, CancellationToken cancellationToken = default)
+    {
+        var key = Key(sourceSystem, externalId);
+        return !_released.Contains(key) && await _tombstones.GetByIdAsync(key, cancellationToken).ConfigureAwait(false) is not null;
+    }
 
     /// <inheritdoc/>
     public async Task EnsureNotErasedAsync(string sourceSystem, string externalId, CancellationToken cancellationToken = default)
@@ -65,12 +72,14 @@ public sealed class ErasureRegistry : IErasureRegistry
     /// <inheritdoc/>
     public async Task<bool> ReleaseAsync(string sourceSystem, string externalId, CancellationToken cancellationToken = default)
     {
-        var tombstone = await _tombstones.GetByIdAsync(Key(sourceSystem, externalId), cancellationToken).ConfigureAwait(false);
+        var key = Key(sourceSystem, externalId);
+        var tombstone = _released.Contains(key) ? null : await _tombstones.GetByIdAsync(key, cancellationToken).ConfigureAwait(false);
         if (tombstone is null)
         {
             return false;
         }
         await _tombstones.RemoveAsync(tombstone, cancellationToken).ConfigureAwait(false);
+        _released.Add(key);
         return true;
     }
 

@@ -26,6 +26,12 @@ public class CustomerExportTest
         await using var host = new PrivacyTestHost();
         await host.SaveAsync(PrivacyTestHost.Ann, PrivacyTestHost.Bob);
         await TransferPointsAsync(host, PrivacyTestHost.Bob.CustomerId, PrivacyTestHost.Ann.CustomerId);
+        var merged = PrivacyTestHost.Bob with { CustomerId = new CustomerId("C-merged"), Marker = "wwwwwwwwwwww", PhoneSuffix = 9, WithLoyalty = false, Organisation = false };
+        await host.SaveAsync(merged);
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<Crm.Core.Duplicates.CustomerMergeService>().MergeAsync(PrivacyTestHost.Ann.CustomerId, merged.CustomerId);
+        }
         await host.EraseAsync(PrivacyTestHost.Bob.CustomerId); // an erased customer has an erasure record to export
         var schema = JsonNode.Parse(File.ReadAllText(PrivacyTestHost.RepositoryFile("docs", "schemas", "customer-export.v1.schema.json")))!.AsObject();
 
@@ -33,6 +39,7 @@ public class CustomerExportTest
         checker.Check(await host.ExportAsync(PrivacyTestHost.Ann.CustomerId));
         checker.Check(await host.ExportAsync(PrivacyTestHost.Bob.CustomerId));
         checker.Check(await host.ExportAsync(new CustomerId("nobody")));
+        checker.Check(await host.ExportAsync(new CustomerId("C-merged")));
 
         Assert.Empty(checker.Problems);
         // Vice versa: every property the schema documents was written by one of the exports.

@@ -101,11 +101,51 @@ public class ErasureTest
         Assert.Equal("billing", refused.SourceSystem);
 
         Assert.True(await registry.ReleaseAsync("billing", PrivacyTestHost.Ann.BillingId));
-        Assert.True(await registry.IsErasedAsync("billing", PrivacyTestHost.Ann.BillingId)); // not before the commit
+        Assert.False(await registry.IsErasedAsync("billing", PrivacyTestHost.Ann.BillingId)); // released in this scope
+        await using (var other = host.Services.CreateAsyncScope())
+        {
+            Assert.True(await other.ServiceProvider.GetRequiredService<IErasureRegistry>().IsErasedAsync("billing", PrivacyTestHost.Ann.BillingId)); // not before the commit
+        }
         await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync();
-        Assert.False(await registry.IsErasedAsync("billing", PrivacyTestHost.Ann.BillingId));
         Assert.False(await registry.ReleaseAsync("billing", PrivacyTestHost.Ann.BillingId));
-        await registry.EnsureNotErasedAsync("billing", PrivacyTestHost.Ann.BillingId);
+        await using (var other = host.Services.CreateAsyncScope())
+        {
+            Assert.False(await other.ServiceProvider.GetRequiredService<IErasureRegistry>().IsErasedAsync("billing", PrivacyTestHost.Ann.BillingId));
+        }
+    }
+
+    // No re-identification: the import path (CustomerRegistrationService) refuses an erased external id; the host
+    // re-creates the person only deliberately, by releasing the id in the same scope as the import.
+    [Fact]
+    public async Task An_import_of_an_erased_external_id_is_refused_unless_released_in_the_same_unit_of_work()
+    {
+        await using var host = new PrivacyTestHost();
+        await host.SaveAsync(PrivacyTestHost.Ann);
+        await host.EraseAsync(PrivacyTestHost.Ann.CustomerId);
+        var registration = new CustomerRegistration(new CustomerId("C-again"), CustomerName.Person("Again", null));
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var registrations = scope.ServiceProvider.GetRequiredService<CustomerRegistrationService>();
+            var refused = await Assert.ThrowsAsync<ErasedExternalIdException>(() => registrations.ImportAsync("billing", PrivacyTestHost.Ann.BillingId, registration));
+            Assert.DoesNotContain(PrivacyTestHost.Ann.Marker, refused.Message, StringComparison.OrdinalIgnoreCase);
+            var viaRegister = new CustomerRegistration(new CustomerId("C-again"), CustomerName.Person("Again", null)) { ExternalIds = { ["web"] = "W" + PrivacyTestHost.Ann.Marker } };
+            await Assert.ThrowsAsync<ErasedExternalIdException>(() => registrations.RegisterAsync(viaRegister));
+            Assert.Null(await scope.ServiceProvider.GetRequiredService<IReadRepository<Customer, CustomerId>>().GetByIdAsync(new CustomerId("C-again")));
+            // An id that was never erased imports as usual.
+            Assert.Equal(RegistrationOutcome.Created, (await registrations.ImportAsync("billing", "B-fresh", new CustomerRegistration(new CustomerId("C-fresh"), CustomerName.Person("Fresh", null)))).Outcome);
+        }
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<IErasureRegistry>().ReleaseAsync("billing", PrivacyTestHost.Ann.BillingId));
+            var result = await scope.ServiceProvider.GetRequiredService<CustomerRegistrationService>().ImportAsync("billing", PrivacyTestHost.Ann.BillingId, registration);
+            Assert.Equal(RegistrationOutcome.Created, result.Outcome);
+        }
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            Assert.False(await scope.ServiceProvider.GetRequiredService<IErasureRegistry>().IsErasedAsync("billing", PrivacyTestHost.Ann.BillingId));
+            Assert.True(await scope.ServiceProvider.GetRequiredService<IErasureRegistry>().IsErasedAsync("web", "W" + PrivacyTestHost.Ann.Marker));
+        }
     }
 
     [Fact]
