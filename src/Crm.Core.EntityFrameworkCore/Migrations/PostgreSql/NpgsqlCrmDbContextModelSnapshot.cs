@@ -292,6 +292,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         .HasColumnName("source_system");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("tenant_id")
@@ -327,6 +328,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         .HasColumnName("erased_at");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)")
                         .HasColumnName("tenant_id")

@@ -274,6 +274,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         .HasColumnName("source_system");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");
@@ -307,6 +308,7 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         .HasColumnName("erased_at");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT")
                         .HasColumnName("tenant_id");

@@ -5,71 +5,64 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using NodaTime;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
+namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
 {
-    [DbContext(typeof(NpgsqlCrmDbContext))]
-    [Migration("20261123184803_AddPrivacyRecords")]
+    [DbContext(typeof(SqliteCrmDbContext))]
+    [Migration("20261123191917_AddPrivacyRecords")]
     partial class AddPrivacyRecords
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.15")
-                .HasAnnotation("Relational:MaxIdentifierLength", 63);
-
-            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("Crm.Core.Customers.Customer", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("customer_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
 
-                    b.Property<LocalDate?>("BirthDate")
-                        .HasColumnType("date")
+                    b.Property<int?>("BirthDate")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("birth_date");
 
-                    b.Property<Instant>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state");
 
                     b.Property<string>("OwnerId")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("owner_id");
 
                     b.Property<string>("TeamId")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("team_id");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("tenant_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
 
-                    b.Property<Instant>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("updated_at");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
                     b.HasKey("Id");
@@ -85,48 +78,46 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                 {
                     b.Property<string>("CustomerId")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("customer_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
 
                     b.Property<string>("Id")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
 
                     b.Property<int>("Channel")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("channel");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state");
 
                     b.Property<int>("Direction")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("direction");
 
-                    b.Property<Instant>("OccurredAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("occurred_at");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("tenant_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
 
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("type");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
                     b.HasKey("CustomerId", "Id");
@@ -145,28 +136,32 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                 {
                     b.Property<string>("CustomerId")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("customer_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
 
                     b.Property<string>("Kind")
                         .HasMaxLength(16)
-                        .HasColumnType("character varying(16)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("kind");
 
                     b.Property<string>("System")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("system");
 
                     b.Property<string>("Value")
                         .HasMaxLength(320)
-                        .HasColumnType("character varying(320)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("value");
+
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
 
                     b.HasKey("CustomerId", "Kind", "System", "Value");
 
-                    b.HasIndex("Kind", "System", "Value");
+                    b.HasIndex("Kind", "System", "Value", "TenantId");
 
                     b.ToTable("customer_lookup_keys", (string)null);
                 });
@@ -175,40 +170,39 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("customer_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state");
 
                     b.Property<int>("CurrentRank")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("current_rank");
 
                     b.Property<int>("EngagementStatus")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("engagement_status");
 
-                    b.Property<LocalDate?>("EvaluatedOn")
-                        .HasColumnType("date")
+                    b.Property<int?>("EvaluatedOn")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("evaluated_on");
 
                     b.Property<int>("HighestRank")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("highest_rank");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("tenant_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
                     b.HasKey("Id");
@@ -222,33 +216,32 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                 {
                     b.Property<string>("CrmCustomerKey")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("customer_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
 
                     b.Property<string>("Id")
                         .HasMaxLength(401)
-                        .HasColumnType("character varying(401)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("id");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state");
 
-                    b.Property<Instant>("OpenedAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long>("OpenedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("opened_at");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("tenant_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
                     b.HasKey("CrmCustomerKey", "Id");
@@ -265,34 +258,33 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
-                        .HasColumnName("id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state");
 
-                    b.Property<Instant>("ErasedAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long>("ErasedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("erased_at");
 
                     b.Property<string>("SourceSystem")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("source_system");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("tenant_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
                     b.HasKey("Id");
@@ -306,28 +298,27 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("customer_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state");
 
-                    b.Property<Instant>("ErasedAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long>("ErasedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("erased_at");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("tenant_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
                     b.HasKey("Id");
@@ -341,44 +332,41 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                 {
                     b.Property<string>("CustomerId")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("customer_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
 
                     b.Property<string>("Id")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("transaction_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("transaction_id");
 
                     b.Property<int>("Channel")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("channel");
 
-                    b.Property<Instant>("OccurredAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long>("OccurredAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("occurred_at");
 
                     b.Property<string>("OriginalTransactionId")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("original_transaction_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("original_transaction_id");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("tenant_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
                     b.Property<string>("_lines")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("lines");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "Total", "Crm.Core.Purchases.Purchase.Total#Money", b1 =>
@@ -387,13 +375,13 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
 
                             b1.Property<decimal>("Amount")
                                 .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("total_amount");
 
                             b1.Property<string>("Currency")
                                 .IsRequired()
                                 .HasMaxLength(3)
-                                .HasColumnType("character(3)")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("total_currency")
                                 .IsFixedLength();
                         });
@@ -414,160 +402,164 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                 {
                     b.Property<string>("CustomerId")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("customer_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
 
                     b.Property<int>("ActiveHoldingCount")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("active_holding_count");
 
                     b.Property<decimal>("AverageOrderValue")
                         .HasPrecision(28, 8)
-                        .HasColumnType("numeric(28,8)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("average_order_value");
 
-                    b.Property<LocalDate?>("BirthDate")
-                        .HasColumnType("date")
+                    b.Property<int?>("BirthDate")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("birth_date");
 
                     b.Property<int?>("BirthMonthDay")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("birth_month_day");
 
                     b.Property<string>("City")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("city");
 
-                    b.PrimitiveCollection<List<string>>("Consents")
+                    b.PrimitiveCollection<string>("Consents")
                         .IsRequired()
-                        .HasColumnType("text[]")
+                        .HasColumnType("TEXT")
                         .HasColumnName("consents");
 
                     b.Property<string>("Country")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("country");
 
                     b.Property<string>("Currency")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("currency");
 
                     b.Property<int?>("EngagementStatus")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("engagement_status");
 
-                    b.Property<LocalDate?>("FirstPurchaseDate")
-                        .HasColumnType("date")
+                    b.Property<int?>("FirstPurchaseDate")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("first_purchase_date");
 
                     b.Property<int?>("FrequencyScore")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("frequency_score");
 
                     b.Property<bool>("HasEmail")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("has_email");
 
                     b.Property<bool>("HasPhone")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("has_phone");
 
                     b.Property<bool>("HasPostalAddress")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("has_postal_address");
 
                     b.Property<string>("HighestLifecycleStage")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("highest_lifecycle_stage");
 
                     b.Property<bool>("IsOrganisation")
-                        .HasColumnType("boolean")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("is_organisation");
 
                     b.Property<string>("Language")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("language");
 
-                    b.Property<LocalDate?>("LastPurchaseDate")
-                        .HasColumnType("date")
+                    b.Property<int?>("LastPurchaseDate")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_purchase_date");
 
                     b.Property<string>("LifecycleModel")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("lifecycle_model");
 
                     b.Property<string>("LifecycleStage")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("lifecycle_stage");
 
                     b.Property<int?>("LifecycleStageRank")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("lifecycle_stage_rank");
 
                     b.Property<long?>("LoyaltyLifetimePoints")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("loyalty_lifetime_points");
 
                     b.Property<long?>("LoyaltyPendingPoints")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("loyalty_pending_points");
 
                     b.Property<long?>("LoyaltyPoints")
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("loyalty_points");
 
                     b.Property<string>("LoyaltyProgramme")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("loyalty_programme");
 
                     b.Property<string>("LoyaltyTier")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("loyalty_tier");
 
                     b.Property<int?>("LoyaltyTierRank")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("loyalty_tier_rank");
 
                     b.Property<int?>("MonetaryScore")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("monetary_score");
 
                     b.Property<string>("Owner")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("owner");
 
                     b.Property<int>("PurchaseCount")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("purchase_count");
 
                     b.Property<int?>("RecencyScore")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("recency_score");
 
-                    b.Property<LocalDate?>("RegisteredOn")
-                        .HasColumnType("date")
+                    b.Property<int?>("RegisteredOn")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("registered_on");
 
                     b.Property<int?>("RegistrationMonthDay")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("registration_month_day");
 
                     b.Property<string>("RfmSegment")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("rfm_segment");
 
-                    b.PrimitiveCollection<List<string>>("Tags")
+                    b.PrimitiveCollection<string>("Tags")
                         .IsRequired()
-                        .HasColumnType("text[]")
+                        .HasColumnType("TEXT")
                         .HasColumnName("tags");
 
                     b.Property<string>("Team")
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("team");
+
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
 
                     b.Property<decimal>("TotalSpent")
                         .HasPrecision(28, 8)
-                        .HasColumnType("numeric(28,8)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("total_spent");
 
                     b.HasKey("CustomerId");
@@ -580,6 +572,8 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
 
                     b.HasIndex("RfmSegment");
 
+                    b.HasIndex("TenantId");
+
                     b.ToTable("customer_profiles", (string)null);
                 });
 
@@ -587,38 +581,37 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("segment_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("segment_id");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state");
 
                     b.Property<int>("Kind")
-                        .HasColumnType("integer")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("kind");
 
-                    b.Property<Instant?>("LastRefreshedAt")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long?>("LastRefreshedAt")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("last_refreshed_at");
 
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("name");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("tenant_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
                     b.HasKey("Id");
@@ -632,40 +625,38 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                 {
                     b.Property<string>("CrmCustomerKey")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("customer_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("customer_id");
 
                     b.Property<string>("Id")
                         .HasMaxLength(401)
-                        .HasColumnType("character varying(401)")
+                        .HasColumnType("TEXT")
                         .HasColumnName("id");
 
                     b.Property<string>("CrmSegmentKey")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("segment_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("segment_id");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("text")
+                        .HasColumnType("TEXT")
                         .HasColumnName("state");
 
-                    b.Property<Instant>("Since")
-                        .HasColumnType("timestamp with time zone")
+                    b.Property<long>("Since")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("since");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
-                        .HasColumnName("tenant_id")
-                        .UseCollation("C");
+                        .HasColumnType("TEXT")
+                        .HasColumnName("tenant_id");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("bigint")
+                        .HasColumnType("INTEGER")
                         .HasColumnName("version");
 
                     b.HasKey("CrmCustomerKey", "Id");
@@ -686,38 +677,35 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         {
                             b1.Property<string>("CustomerId")
                                 .HasMaxLength(200)
-                                .HasColumnType("character varying(200)")
-                                .HasColumnName("customer_id")
-                                .UseCollation("C");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("customer_id");
 
                             b1.Property<long>("Id")
                                 .ValueGeneratedOnAdd()
-                                .HasColumnType("bigint")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("id");
 
-                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
-
-                            b1.Property<LocalDate?>("Date")
-                                .HasColumnType("date")
+                            b1.Property<int?>("Date")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("date");
 
                             b1.Property<bool?>("Flag")
-                                .HasColumnType("boolean")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("flag");
 
                             b1.Property<string>("Name")
                                 .IsRequired()
                                 .HasMaxLength(200)
-                                .HasColumnType("character varying(200)")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("name");
 
                             b1.Property<decimal?>("Number")
                                 .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("number");
 
                             b1.Property<string>("Text")
-                                .HasColumnType("text")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("text");
 
                             b1.HasKey("CustomerId", "Id");
@@ -730,41 +718,78 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                                 .HasForeignKey("CustomerId");
                         });
 
+                    b.OwnsMany("Crm.Core.Segmentation.ProfileConsent", "ConsentPeriods", b1 =>
+                        {
+                            b1.Property<string>("CustomerId")
+                                .HasMaxLength(200)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("customer_id");
+
+                            b1.Property<long>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("id");
+
+                            b1.Property<string>("Channel")
+                                .IsRequired()
+                                .HasMaxLength(64)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("channel");
+
+                            b1.Property<long>("From")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("from");
+
+                            b1.Property<string>("Purpose")
+                                .IsRequired()
+                                .HasMaxLength(64)
+                                .HasColumnType("TEXT")
+                                .HasColumnName("purpose");
+
+                            b1.Property<long?>("Until")
+                                .HasColumnType("INTEGER")
+                                .HasColumnName("until");
+
+                            b1.HasKey("CustomerId", "Id");
+
+                            b1.ToTable("customer_profile_consents", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CustomerId");
+                        });
+
                     b.OwnsMany("Crm.Core.Segmentation.ProfileHolding", "Holdings", b1 =>
                         {
                             b1.Property<string>("CustomerId")
                                 .HasMaxLength(200)
-                                .HasColumnType("character varying(200)")
-                                .HasColumnName("customer_id")
-                                .UseCollation("C");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("customer_id");
 
                             b1.Property<long>("Id")
                                 .ValueGeneratedOnAdd()
-                                .HasColumnType("bigint")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("id");
-
-                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
 
                             b1.Property<string>("Category")
                                 .IsRequired()
-                                .HasColumnType("text")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("category");
 
-                            b1.Property<LocalDate?>("ClosedOn")
-                                .HasColumnType("date")
+                            b1.Property<int?>("ClosedOn")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("closed_on");
 
                             b1.Property<bool>("IsActive")
-                                .HasColumnType("boolean")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("is_active");
 
-                            b1.Property<LocalDate?>("OpenedOn")
-                                .HasColumnType("date")
+                            b1.Property<int?>("OpenedOn")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("opened_on");
 
                             b1.Property<string>("ProductId")
                                 .IsRequired()
-                                .HasColumnType("text")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("product_id");
 
                             b1.HasKey("CustomerId", "Id");
@@ -779,28 +804,25 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         {
                             b1.Property<string>("CustomerId")
                                 .HasMaxLength(200)
-                                .HasColumnType("character varying(200)")
-                                .HasColumnName("customer_id")
-                                .UseCollation("C");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("customer_id");
 
                             b1.Property<long>("Id")
                                 .ValueGeneratedOnAdd()
-                                .HasColumnType("bigint")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("id");
 
-                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
-
-                            b1.Property<LocalDate>("Date")
-                                .HasColumnType("date")
+                            b1.Property<int>("Date")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("date");
 
                             b1.Property<int>("Dimension")
-                                .HasColumnType("integer")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("dimension");
 
                             b1.Property<string>("Key")
                                 .IsRequired()
-                                .HasColumnType("text")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("key");
 
                             b1.HasKey("CustomerId", "Id");
@@ -817,41 +839,38 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         {
                             b1.Property<string>("CustomerId")
                                 .HasMaxLength(200)
-                                .HasColumnType("character varying(200)")
-                                .HasColumnName("customer_id")
-                                .UseCollation("C");
+                                .HasColumnType("TEXT")
+                                .HasColumnName("customer_id");
 
                             b1.Property<long>("Id")
                                 .ValueGeneratedOnAdd()
-                                .HasColumnType("bigint")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("id");
 
-                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
-
                             b1.Property<int>("Count")
-                                .HasColumnType("integer")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("count");
 
                             b1.Property<int>("Dimension")
-                                .HasColumnType("integer")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("dimension");
 
-                            b1.Property<LocalDate>("FirstDate")
-                                .HasColumnType("date")
+                            b1.Property<int>("FirstDate")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("first_date");
 
                             b1.Property<string>("Key")
                                 .IsRequired()
-                                .HasColumnType("text")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("key");
 
-                            b1.Property<LocalDate>("LastDate")
-                                .HasColumnType("date")
+                            b1.Property<int>("LastDate")
+                                .HasColumnType("INTEGER")
                                 .HasColumnName("last_date");
 
                             b1.Property<decimal>("Total")
                                 .HasPrecision(28, 8)
-                                .HasColumnType("numeric(28,8)")
+                                .HasColumnType("TEXT")
                                 .HasColumnName("total");
 
                             b1.HasKey("CustomerId", "Id");
@@ -865,6 +884,8 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
                         });
 
                     b.Navigation("Attributes");
+
+                    b.Navigation("ConsentPeriods");
 
                     b.Navigation("Holdings");
 

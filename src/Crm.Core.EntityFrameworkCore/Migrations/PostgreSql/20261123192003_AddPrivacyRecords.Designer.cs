@@ -5,63 +5,72 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using NodaTime;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
+namespace Crm.Core.EntityFrameworkCore.Migrations.PostgreSql
 {
-    [DbContext(typeof(SqliteCrmDbContext))]
-    [Migration("20261123184716_AddPrivacyRecords")]
+    [DbContext(typeof(NpgsqlCrmDbContext))]
+    [Migration("20261123192003_AddPrivacyRecords")]
     partial class AddPrivacyRecords
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+            modelBuilder
+                .HasAnnotation("ProductVersion", "10.0.15")
+                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+
+            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Crm.Core.Customers.Customer", b =>
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("customer_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("customer_id")
+                        .UseCollation("C");
 
-                    b.Property<int?>("BirthDate")
-                        .HasColumnType("INTEGER")
+                    b.Property<LocalDate?>("BirthDate")
+                        .HasColumnType("date")
                         .HasColumnName("birth_date");
 
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<Instant>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state");
 
                     b.Property<string>("OwnerId")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(200)")
                         .HasColumnName("owner_id");
 
                     b.Property<string>("TeamId")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(200)")
                         .HasColumnName("team_id");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tenant_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
 
-                    b.Property<long>("UpdatedAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<Instant>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("version");
 
                     b.HasKey("Id");
@@ -77,45 +86,49 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                 {
                     b.Property<string>("CustomerId")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("customer_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("customer_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Id")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("id")
+                        .UseCollation("C");
 
                     b.Property<int>("Channel")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("channel");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state");
 
                     b.Property<int>("Direction")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("direction");
 
-                    b.Property<long>("OccurredAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<Instant>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tenant_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Type")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(200)")
                         .HasColumnName("type");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("version");
 
                     b.HasKey("CustomerId", "Id");
@@ -134,27 +147,34 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                 {
                     b.Property<string>("CustomerId")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("customer_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("customer_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Kind")
                         .HasMaxLength(16)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(16)")
                         .HasColumnName("kind");
 
                     b.Property<string>("System")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(200)")
                         .HasColumnName("system");
 
                     b.Property<string>("Value")
                         .HasMaxLength(320)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(320)")
                         .HasColumnName("value");
+
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
 
                     b.HasKey("CustomerId", "Kind", "System", "Value");
 
-                    b.HasIndex("Kind", "System", "Value");
+                    b.HasIndex("Kind", "System", "Value", "TenantId");
 
                     b.ToTable("customer_lookup_keys", (string)null);
                 });
@@ -163,38 +183,41 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("customer_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("customer_id")
+                        .UseCollation("C");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state");
 
                     b.Property<int>("CurrentRank")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("current_rank");
 
                     b.Property<int>("EngagementStatus")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("engagement_status");
 
-                    b.Property<int?>("EvaluatedOn")
-                        .HasColumnType("INTEGER")
+                    b.Property<LocalDate?>("EvaluatedOn")
+                        .HasColumnType("date")
                         .HasColumnName("evaluated_on");
 
                     b.Property<int>("HighestRank")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("highest_rank");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tenant_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("version");
 
                     b.HasKey("Id");
@@ -208,31 +231,34 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                 {
                     b.Property<string>("CrmCustomerKey")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("customer_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("customer_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Id")
                         .HasMaxLength(401)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(401)")
                         .HasColumnName("id");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state");
 
-                    b.Property<long>("OpenedAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<Instant>("OpenedAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("opened_at");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tenant_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("version");
 
                     b.HasKey("CrmCustomerKey", "Id");
@@ -249,32 +275,35 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("id");
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("id")
+                        .UseCollation("C");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state");
 
-                    b.Property<long>("ErasedAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<Instant>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("erased_at");
 
                     b.Property<string>("SourceSystem")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(200)")
                         .HasColumnName("source_system");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tenant_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("version");
 
                     b.HasKey("Id");
@@ -288,26 +317,29 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("customer_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("customer_id")
+                        .UseCollation("C");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state");
 
-                    b.Property<long>("ErasedAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<Instant>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("erased_at");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tenant_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("version");
 
                     b.HasKey("Id");
@@ -321,40 +353,45 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                 {
                     b.Property<string>("CustomerId")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("customer_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("customer_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Id")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("transaction_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("transaction_id")
+                        .UseCollation("C");
 
                     b.Property<int>("Channel")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("channel");
 
-                    b.Property<long>("OccurredAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<Instant>("OccurredAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("occurred_at");
 
                     b.Property<string>("OriginalTransactionId")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("original_transaction_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("original_transaction_id")
+                        .UseCollation("C");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tenant_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("version");
 
                     b.Property<string>("_lines")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("lines");
 
                     b.ComplexProperty(typeof(Dictionary<string, object>), "Total", "Crm.Core.Purchases.Purchase.Total#Money", b1 =>
@@ -363,13 +400,13 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
 
                             b1.Property<decimal>("Amount")
                                 .HasPrecision(28, 8)
-                                .HasColumnType("TEXT")
+                                .HasColumnType("numeric(28,8)")
                                 .HasColumnName("total_amount");
 
                             b1.Property<string>("Currency")
                                 .IsRequired()
                                 .HasMaxLength(3)
-                                .HasColumnType("TEXT")
+                                .HasColumnType("character(3)")
                                 .HasColumnName("total_currency")
                                 .IsFixedLength();
                         });
@@ -390,159 +427,166 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                 {
                     b.Property<string>("CustomerId")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("customer_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("customer_id")
+                        .UseCollation("C");
 
                     b.Property<int>("ActiveHoldingCount")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("active_holding_count");
 
                     b.Property<decimal>("AverageOrderValue")
                         .HasPrecision(28, 8)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("numeric(28,8)")
                         .HasColumnName("average_order_value");
 
-                    b.Property<int?>("BirthDate")
-                        .HasColumnType("INTEGER")
+                    b.Property<LocalDate?>("BirthDate")
+                        .HasColumnType("date")
                         .HasColumnName("birth_date");
 
                     b.Property<int?>("BirthMonthDay")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("birth_month_day");
 
                     b.Property<string>("City")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("city");
 
-                    b.PrimitiveCollection<string>("Consents")
+                    b.PrimitiveCollection<List<string>>("Consents")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text[]")
                         .HasColumnName("consents");
 
                     b.Property<string>("Country")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("country");
 
                     b.Property<string>("Currency")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("currency");
 
                     b.Property<int?>("EngagementStatus")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("engagement_status");
 
-                    b.Property<int?>("FirstPurchaseDate")
-                        .HasColumnType("INTEGER")
+                    b.Property<LocalDate?>("FirstPurchaseDate")
+                        .HasColumnType("date")
                         .HasColumnName("first_purchase_date");
 
                     b.Property<int?>("FrequencyScore")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("frequency_score");
 
                     b.Property<bool>("HasEmail")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("has_email");
 
                     b.Property<bool>("HasPhone")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("has_phone");
 
                     b.Property<bool>("HasPostalAddress")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("has_postal_address");
 
                     b.Property<string>("HighestLifecycleStage")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("highest_lifecycle_stage");
 
                     b.Property<bool>("IsOrganisation")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("boolean")
                         .HasColumnName("is_organisation");
 
                     b.Property<string>("Language")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("language");
 
-                    b.Property<int?>("LastPurchaseDate")
-                        .HasColumnType("INTEGER")
+                    b.Property<LocalDate?>("LastPurchaseDate")
+                        .HasColumnType("date")
                         .HasColumnName("last_purchase_date");
 
                     b.Property<string>("LifecycleModel")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("lifecycle_model");
 
                     b.Property<string>("LifecycleStage")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("lifecycle_stage");
 
                     b.Property<int?>("LifecycleStageRank")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("lifecycle_stage_rank");
 
                     b.Property<long?>("LoyaltyLifetimePoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("loyalty_lifetime_points");
 
                     b.Property<long?>("LoyaltyPendingPoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("loyalty_pending_points");
 
                     b.Property<long?>("LoyaltyPoints")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("loyalty_points");
 
                     b.Property<string>("LoyaltyProgramme")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("loyalty_programme");
 
                     b.Property<string>("LoyaltyTier")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("loyalty_tier");
 
                     b.Property<int?>("LoyaltyTierRank")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("loyalty_tier_rank");
 
                     b.Property<int?>("MonetaryScore")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("monetary_score");
 
                     b.Property<string>("Owner")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("owner");
 
                     b.Property<int>("PurchaseCount")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("purchase_count");
 
                     b.Property<int?>("RecencyScore")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("recency_score");
 
-                    b.Property<int?>("RegisteredOn")
-                        .HasColumnType("INTEGER")
+                    b.Property<LocalDate?>("RegisteredOn")
+                        .HasColumnType("date")
                         .HasColumnName("registered_on");
 
                     b.Property<int?>("RegistrationMonthDay")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("registration_month_day");
 
                     b.Property<string>("RfmSegment")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("rfm_segment");
 
-                    b.PrimitiveCollection<string>("Tags")
+                    b.PrimitiveCollection<List<string>>("Tags")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text[]")
                         .HasColumnName("tags");
 
                     b.Property<string>("Team")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("team");
+
+                    b.Property<string>("TenantId")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
 
                     b.Property<decimal>("TotalSpent")
                         .HasPrecision(28, 8)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("numeric(28,8)")
                         .HasColumnName("total_spent");
 
                     b.HasKey("CustomerId");
@@ -555,6 +599,8 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
 
                     b.HasIndex("RfmSegment");
 
+                    b.HasIndex("TenantId");
+
                     b.ToTable("customer_profiles", (string)null);
                 });
 
@@ -562,36 +608,39 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                 {
                     b.Property<string>("Id")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("segment_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("segment_id")
+                        .UseCollation("C");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state");
 
                     b.Property<int>("Kind")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("integer")
                         .HasColumnName("kind");
 
-                    b.Property<long?>("LastRefreshedAt")
-                        .HasColumnType("INTEGER")
+                    b.Property<Instant?>("LastRefreshedAt")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("last_refreshed_at");
 
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(200)")
                         .HasColumnName("name");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tenant_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("version");
 
                     b.HasKey("Id");
@@ -605,37 +654,41 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                 {
                     b.Property<string>("CrmCustomerKey")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("customer_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("customer_id")
+                        .UseCollation("C");
 
                     b.Property<string>("Id")
                         .HasMaxLength(401)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("character varying(401)")
                         .HasColumnName("id");
 
                     b.Property<string>("CrmSegmentKey")
                         .IsRequired()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("segment_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("segment_id")
+                        .UseCollation("C");
 
                     b.Property<string>("CrmStateDocument")
                         .IsRequired()
-                        .HasColumnType("TEXT")
+                        .HasColumnType("text")
                         .HasColumnName("state");
 
-                    b.Property<long>("Since")
-                        .HasColumnType("INTEGER")
+                    b.Property<Instant>("Since")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("since");
 
                     b.Property<string>("TenantId")
+                        .IsConcurrencyToken()
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("tenant_id");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("tenant_id")
+                        .UseCollation("C");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("version");
 
                     b.HasKey("CrmCustomerKey", "Id");
@@ -656,35 +709,38 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         {
                             b1.Property<string>("CustomerId")
                                 .HasMaxLength(200)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("customer_id");
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("customer_id")
+                                .UseCollation("C");
 
                             b1.Property<long>("Id")
                                 .ValueGeneratedOnAdd()
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("bigint")
                                 .HasColumnName("id");
 
-                            b1.Property<int?>("Date")
-                                .HasColumnType("INTEGER")
+                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
+
+                            b1.Property<LocalDate?>("Date")
+                                .HasColumnType("date")
                                 .HasColumnName("date");
 
                             b1.Property<bool?>("Flag")
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("boolean")
                                 .HasColumnName("flag");
 
                             b1.Property<string>("Name")
                                 .IsRequired()
                                 .HasMaxLength(200)
-                                .HasColumnType("TEXT")
+                                .HasColumnType("character varying(200)")
                                 .HasColumnName("name");
 
                             b1.Property<decimal?>("Number")
                                 .HasPrecision(28, 8)
-                                .HasColumnType("TEXT")
+                                .HasColumnType("numeric(28,8)")
                                 .HasColumnName("number");
 
                             b1.Property<string>("Text")
-                                .HasColumnType("TEXT")
+                                .HasColumnType("text")
                                 .HasColumnName("text");
 
                             b1.HasKey("CustomerId", "Id");
@@ -697,38 +753,84 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                                 .HasForeignKey("CustomerId");
                         });
 
+                    b.OwnsMany("Crm.Core.Segmentation.ProfileConsent", "ConsentPeriods", b1 =>
+                        {
+                            b1.Property<string>("CustomerId")
+                                .HasMaxLength(200)
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("customer_id")
+                                .UseCollation("C");
+
+                            b1.Property<long>("Id")
+                                .ValueGeneratedOnAdd()
+                                .HasColumnType("bigint")
+                                .HasColumnName("id");
+
+                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
+
+                            b1.Property<string>("Channel")
+                                .IsRequired()
+                                .HasMaxLength(64)
+                                .HasColumnType("character varying(64)")
+                                .HasColumnName("channel");
+
+                            b1.Property<Instant>("From")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("from");
+
+                            b1.Property<string>("Purpose")
+                                .IsRequired()
+                                .HasMaxLength(64)
+                                .HasColumnType("character varying(64)")
+                                .HasColumnName("purpose");
+
+                            b1.Property<Instant?>("Until")
+                                .HasColumnType("timestamp with time zone")
+                                .HasColumnName("until");
+
+                            b1.HasKey("CustomerId", "Id");
+
+                            b1.ToTable("customer_profile_consents", (string)null);
+
+                            b1.WithOwner()
+                                .HasForeignKey("CustomerId");
+                        });
+
                     b.OwnsMany("Crm.Core.Segmentation.ProfileHolding", "Holdings", b1 =>
                         {
                             b1.Property<string>("CustomerId")
                                 .HasMaxLength(200)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("customer_id");
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("customer_id")
+                                .UseCollation("C");
 
                             b1.Property<long>("Id")
                                 .ValueGeneratedOnAdd()
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("bigint")
                                 .HasColumnName("id");
+
+                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
 
                             b1.Property<string>("Category")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
+                                .HasColumnType("text")
                                 .HasColumnName("category");
 
-                            b1.Property<int?>("ClosedOn")
-                                .HasColumnType("INTEGER")
+                            b1.Property<LocalDate?>("ClosedOn")
+                                .HasColumnType("date")
                                 .HasColumnName("closed_on");
 
                             b1.Property<bool>("IsActive")
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("boolean")
                                 .HasColumnName("is_active");
 
-                            b1.Property<int?>("OpenedOn")
-                                .HasColumnType("INTEGER")
+                            b1.Property<LocalDate?>("OpenedOn")
+                                .HasColumnType("date")
                                 .HasColumnName("opened_on");
 
                             b1.Property<string>("ProductId")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
+                                .HasColumnType("text")
                                 .HasColumnName("product_id");
 
                             b1.HasKey("CustomerId", "Id");
@@ -743,25 +845,28 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         {
                             b1.Property<string>("CustomerId")
                                 .HasMaxLength(200)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("customer_id");
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("customer_id")
+                                .UseCollation("C");
 
                             b1.Property<long>("Id")
                                 .ValueGeneratedOnAdd()
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("bigint")
                                 .HasColumnName("id");
 
-                            b1.Property<int>("Date")
-                                .HasColumnType("INTEGER")
+                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
+
+                            b1.Property<LocalDate>("Date")
+                                .HasColumnType("date")
                                 .HasColumnName("date");
 
                             b1.Property<int>("Dimension")
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("integer")
                                 .HasColumnName("dimension");
 
                             b1.Property<string>("Key")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
+                                .HasColumnType("text")
                                 .HasColumnName("key");
 
                             b1.HasKey("CustomerId", "Id");
@@ -778,38 +883,41 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         {
                             b1.Property<string>("CustomerId")
                                 .HasMaxLength(200)
-                                .HasColumnType("TEXT")
-                                .HasColumnName("customer_id");
+                                .HasColumnType("character varying(200)")
+                                .HasColumnName("customer_id")
+                                .UseCollation("C");
 
                             b1.Property<long>("Id")
                                 .ValueGeneratedOnAdd()
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("bigint")
                                 .HasColumnName("id");
 
+                            NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b1.Property<long>("Id"));
+
                             b1.Property<int>("Count")
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("integer")
                                 .HasColumnName("count");
 
                             b1.Property<int>("Dimension")
-                                .HasColumnType("INTEGER")
+                                .HasColumnType("integer")
                                 .HasColumnName("dimension");
 
-                            b1.Property<int>("FirstDate")
-                                .HasColumnType("INTEGER")
+                            b1.Property<LocalDate>("FirstDate")
+                                .HasColumnType("date")
                                 .HasColumnName("first_date");
 
                             b1.Property<string>("Key")
                                 .IsRequired()
-                                .HasColumnType("TEXT")
+                                .HasColumnType("text")
                                 .HasColumnName("key");
 
-                            b1.Property<int>("LastDate")
-                                .HasColumnType("INTEGER")
+                            b1.Property<LocalDate>("LastDate")
+                                .HasColumnType("date")
                                 .HasColumnName("last_date");
 
                             b1.Property<decimal>("Total")
                                 .HasPrecision(28, 8)
-                                .HasColumnType("TEXT")
+                                .HasColumnType("numeric(28,8)")
                                 .HasColumnName("total");
 
                             b1.HasKey("CustomerId", "Id");
@@ -823,6 +931,8 @@ namespace Crm.Core.EntityFrameworkCore.Migrations.Sqlite
                         });
 
                     b.Navigation("Attributes");
+
+                    b.Navigation("ConsentPeriods");
 
                     b.Navigation("Holdings");
 
