@@ -19,4 +19,12 @@ internal static partial class CrmLog
     [LoggerMessage(EventId = 1002, Level = LogLevel.Warning,
         Message = "Concurrency conflict on {AggregateType} persisted through all {MaxAttempts} attempts; giving up. Many writers contend for the same aggregate.")]
     public static partial void ConcurrencyRetriesExhausted(ILogger logger, string aggregateType, int maxAttempts);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information,
+        Message = "Segment {SegmentId} refreshed: {Entered} entered, {Left} left, {MemberCount} members, in {ElapsedMilliseconds:F0} ms.")]
+    public static partial void SegmentRefreshed(ILogger logger, string segmentId, int entered, int left, long memberCount, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Debug,
+        Message = "Segment {SegmentId} previewed (nothing applied): {Entered} would enter, {Left} would leave, {MemberCount} members.")]
+    public static partial void SegmentPreviewed(ILogger logger, string segmentId, int entered, int left, long memberCount);
 }

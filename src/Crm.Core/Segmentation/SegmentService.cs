@@ -3,7 +3,10 @@ using Crm.Core.DependencyInjection;
 using Crm.Core.Diagnostics;
 using Crm.Core.Specifications;
 using Crm.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
+using System.Diagnostics;
 
 namespace Crm.Core.Segmentation;
 
@@ -52,6 +55,7 @@ public sealed record MembershipChange(SegmentId SegmentId, CustomerId CustomerId
 /// </remarks>
 public sealed class SegmentService
 {
+    private readonly ILogger _logger;
     private readonly IRepository<Segment, SegmentId> _segments;
     private readonly IRepository<SegmentMember, SegmentMemberId> _members;
     private readonly IUnitOfWork _unitOfWork;
@@ -61,6 +65,14 @@ public sealed class SegmentService
     private readonly ProfileFieldRegistry _fields;
 
     /// <summary>Creates the service over the store's repositories and unit of work.</summary>
+    /// <param name="segments">The segment definitions.</param>
+    /// <param name="members">The materialised memberships.</param>
+    /// <param name="unitOfWork">Commits a refresh's membership changes atomically.</param>
+    /// <param name="profiles">The customer profiles rules are evaluated against.</param>
+    /// <param name="clock">The evaluation instant.</param>
+    /// <param name="options">The default time zone for date conditions.</param>
+    /// <param name="fields">The profile fields rules may name.</param>
+    /// <param name="logger">Receives one message per refreshed segment (ids and counts only); null, or no logging registered, for none.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public SegmentService(
         IRepository<Segment, SegmentId> segments,
@@ -69,8 +81,10 @@ public sealed class SegmentService
         ICustomerProfileStore profiles,
         IClock clock,
         CrmCoreOptions options,
-        ProfileFieldRegistry fields)
+        ProfileFieldRegistry fields,
+        ILogger<SegmentService>? logger = null)
     {
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         _segments = Preconditions.CheckNotNull(segments);
         _members = Preconditions.CheckNotNull(members);
         _unitOfWork = Preconditions.CheckNotNull(unitOfWork);
@@ -387,9 +401,18 @@ public sealed class SegmentService
             activity.SetTag("crm.segment.id", segment.Id.Value);
             activity.SetTag("crm.segment.applied", apply);
         }
+        var started = Stopwatch.GetTimestamp();
         try
         {
             var result = await RefreshCoreAsync(segment, catalog, apply, cancellationToken).ConfigureAwait(false);
+            if (apply)
+            {
+                CrmLog.SegmentRefreshed(_logger, segment.Id.Value, result.Entered.Count, result.Left.Count, result.MemberCount, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
+            else
+            {
+                CrmLog.SegmentPreviewed(_logger, segment.Id.Value, result.Entered.Count, result.Left.Count, result.MemberCount);
+            }
             if (activity is not null)
             {
                 activity.SetTag("crm.segment.entered", result.Entered.Count);

@@ -1,8 +1,11 @@
 using Crm.Core.Customers;
 using Crm.Core.Lifecycle;
 using Crm.Core.Purchases;
+using Crm.Core.DependencyInjection;
 using Crm.Core.Rfm;
+using Crm.Core.Segmentation;
 using Crm.Core.Storage;
+using Crm.Core.Testing.Fakes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using NodaTime;
@@ -129,6 +132,36 @@ public class ProgressAndLoggingTest
         await scopes.ExecuteWithConcurrencyRetryAsync((_, _) => ++calls < 2 ? throw new ConcurrencyConflictException("Customer", "1", 1, 2) : Task.CompletedTask);
 
         Assert.Equal(2, calls);
+    }
+
+    [Fact]
+    public async Task Segment_refreshes_are_logged_with_segment_ids_and_counts_only()
+    {
+        var sink = new RecordingLoggerProvider();
+        var services = new ServiceCollection();
+        services.AddSingleton<NodaTime.IClock>(new NodaTime.Testing.FakeClock(Instant.FromUtc(2024, 3, 1, 12, 0)));
+        services.AddLogging(b => b.AddProvider(sink).SetMinimumLevel(LogLevel.Debug));
+        services.AddCrmCore().UseInMemoryStore();
+        using var provider = services.BuildServiceProvider();
+        var profiles = provider.GetRequiredService<ICustomerProfileStore>();
+        for (var i = 0; i < 3; i++)
+        {
+            await profiles.UpsertAsync(new CustomerProfile(new CustomerId($"{Marker}-{i}")) { PurchaseCount = 5 }.WithEmailMarketingConsent());
+        }
+        var segment = new SegmentId("log-frequent");
+        using (var scope = provider.CreateScope())
+        {
+            var service = scope.ServiceProvider.GetRequiredService<SegmentService>();
+            await service.DefineDynamicAsync(segment, "Frequent", new FieldCondition("purchases.count", RuleOperator.Gte, 2));
+            await service.PreviewAsync(segment);
+            await service.RefreshAsync(segment);
+        }
+
+        var entries = sink.Entries.Where(e => e.Category == typeof(SegmentService).FullName).ToList();
+        Assert.Equal([2002, 2001], entries.Select(e => e.EventId.Id));
+        Assert.Equal([LogLevel.Debug, LogLevel.Information], entries.Select(e => e.Level));
+        Assert.StartsWith("Segment log-frequent refreshed: 3 entered, 0 left, 3 members", entries[1].Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(sink.Entries, e => e.Message.Contains(Marker, StringComparison.Ordinal));
     }
 
     private sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message);
