@@ -44,7 +44,7 @@ public sealed record CustomerMergeResult(Customer Survivor, Customer Merged, int
         + $"{SegmentMembershipsMoved} segment memberships, {LoyaltyAccountsMerged} loyalty accounts, lifecycle {(LifecycleMerged ? "merged" : "unchanged")}";
 }
 
-/// <summary>Thrown when two customers cannot be merged (the same customer, different kinds or tenants, or one already merged).</summary>
+/// <summary>Thrown when two customers cannot be merged (the same customer, different kinds or tenants, one already merged or erased).</summary>
 public sealed class CustomersNotMergeableException : CustomerException
 {
     /// <summary>Creates the exception.</summary>
@@ -134,7 +134,7 @@ public sealed class CustomerMergeService
     /// <returns>What was merged.</returns>
     /// <exception cref="ArgumentException">An id is the uninitialised default.</exception>
     /// <exception cref="AggregateNotFoundException">A customer is not in the store.</exception>
-    /// <exception cref="CustomersNotMergeableException">The ids are equal, the kinds or tenants differ, or one was already merged.</exception>
+    /// <exception cref="CustomersNotMergeableException">The ids are equal, the kinds or tenants differ, one was already merged, or one was erased.</exception>
     /// <exception cref="LoyaltyMergeRefusedException">The merged customer's loyalty account owes points.</exception>
     /// <exception cref="ConcurrencyConflictException">Someone changed one of the records meanwhile; nothing was saved.</exception>
     public async Task<CustomerMergeResult> MergeAsync(CustomerId survivorId, CustomerId mergedId, CustomerMergeOptions? options = null, CancellationToken cancellationToken = default)
@@ -197,6 +197,11 @@ public sealed class CustomerMergeService
         if (merged.MergedInto is { } mergedTarget)
         {
             throw new CustomersNotMergeableException(survivorId, mergedId, $"it was already merged into customer '{mergedTarget}'.");
+        }
+        if (survivor.IsErased || merged.IsErased)
+        {
+            // Merging would re-attach an erased record's remaining facts to a person (or a person's data to an erased id).
+            throw new CustomersNotMergeableException(survivorId, mergedId, $"customer '{(survivor.IsErased ? survivorId : mergedId)}' was erased; an erased customer is never merged.");
         }
         if (survivor.Kind != merged.Kind)
         {

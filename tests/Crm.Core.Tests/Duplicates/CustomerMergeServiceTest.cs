@@ -234,6 +234,19 @@ public class CustomerMergeServiceTest
     }
 
     [Fact]
+    public async Task Merge_RefusesErasedCustomers()
+    {
+        await using var world = new MergeWorld();
+        await Seed(world);
+        await world.Read(sp => sp.GetRequiredService<Crm.Core.Privacy.PrivacyService>().EraseAsync(Annie, "subject request", "dpo"));
+
+        var refused = await Assert.ThrowsAsync<CustomersNotMergeableException>(() => world.Merge(Ann, Annie));
+
+        Assert.Contains("erased", refused.Message);
+        Assert.Empty((await world.Customer(Ann)).MergeHistory);
+    }
+
+    [Fact]
     public async Task ResolveAsync_FollowsTheRedirect()
     {
         await using var world = new MergeWorld();

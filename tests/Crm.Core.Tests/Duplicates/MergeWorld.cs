@@ -25,7 +25,7 @@ internal sealed class MergeWorld : IAsyncDisposable
         services.AddSingleton<IClock>(Clock);
         services.AddSingleton<IDomainEventDispatcher>(Events);
         configure?.Invoke(services);
-        services.AddCrmCore().UseInMemoryStore();
+        services.AddCrmCore().UseInMemoryStore().AddPrivacy(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
         _provider = services.BuildServiceProvider();
     }
 
