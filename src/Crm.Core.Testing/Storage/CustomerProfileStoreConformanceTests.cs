@@ -10,7 +10,8 @@ namespace Crm.Core.Testing.Storage;
 /// <summary>
 /// The conformance kit for an <see cref="ICustomerProfileStore"/> (the segmentation read model): random rules over random
 /// profiles must select exactly the customers the compiled rule selects in memory, in batches no larger than asked,
-/// with matching counts; profiles round-trip unchanged and an upsert replaces everything of the previous profile.
+/// with matching counts; consent criteria (marketing segments' consent test) agree with the in-memory answer; profiles
+/// round-trip unchanged and an upsert replaces everything of the previous profile.
 /// </summary>
 /// <remarks>
 /// Every test writes customers with fresh ids and restricts its rules to them, so a shared database is fine. Each case
@@ -58,6 +59,54 @@ public abstract class CustomerProfileStoreConformanceTests : StoreConformanceTes
                     actual.Sort(StringComparer.Ordinal);
                     Assert.True(expected.SequenceEqual(actual), $"{rule} as of {date}: in memory [{string.Join(",", expected)}], store [{string.Join(",", actual)}]");
                     Assert.Equal(expected.Count, await store.CountAsync(criterion));
+                }
+            });
+        }
+    }
+
+    /// <summary>
+    /// Consent criteria (what marketing segments AND onto their rule) select exactly the profiles whose consent
+    /// periods cover the instant, for random periods, purposes, channels and instants (often on a period's bound).
+    /// </summary>
+    [SkippableFact]
+    public async Task Consent_criteria_select_exactly_the_in_memory_members()
+    {
+        var keys = new[] { (ConsentPurpose.Marketing, ContactChannel.Email), (ConsentPurpose.Marketing, ContactChannel.Sms), (ConsentPurpose.Research, ContactChannel.Email), (ConsentPurpose.Marketing, ContactChannel.Push) };
+        var cases = (from set in SegmentationArbitraries.ProfileSet().Generator
+                     from instants in Gen.ArrayOf(SegmentationArbitraries.ConsentInstant(), 6)
+                     from rule in SegmentationArbitraries.RandomRule().Generator
+                     select (set, instants, rule)).Sample(Cases);
+        foreach (var (set, instants, rule) in cases)
+        {
+            var run = Guid.NewGuid().ToString("N")[..12];
+            foreach (var profile in set.Profiles)
+            {
+                profile.CustomerId = new CustomerId($"{run}-{profile.CustomerId.Value}");
+            }
+            var ids = set.Profiles.Select(p => p.CustomerId).ToList();
+            await InScopeAsync(async sp =>
+            {
+                var store = sp.GetRequiredService<ICustomerProfileStore>();
+                foreach (var profile in set.Profiles)
+                {
+                    await store.UpsertAsync(profile);
+                }
+                foreach (var (at, (purpose, channel)) in instants.Zip(keys.Concat(keys)))
+                {
+                    var mine = Criterion<CustomerProfile>.Where(p => ids.Contains(p.CustomerId));
+                    foreach (var criterion in new[] { ConsentCriteria.InForce(purpose, channel, at) & mine,
+                        RuleCompiler.Default.Compile(rule.Rule, SegmentationArbitraries.Anchor) & ConsentCriteria.InForce(purpose, channel, at) & mine })
+                    {
+                        var expected = set.Profiles.Where(criterion.Compiled).Select(p => p.CustomerId.Value).Order(StringComparer.Ordinal).ToList();
+                        Assert.True(expected.SequenceEqual(set.Profiles.Where(p => criterion.Compiled(p) && p.HasConsentInForce(purpose, channel, at)).Select(p => p.CustomerId.Value).Order(StringComparer.Ordinal)));
+                        var actual = new List<string>();
+                        await foreach (var batch in store.StreamMatchingAsync(criterion, 50))
+                        {
+                            actual.AddRange(batch.Select(c => c.Value));
+                        }
+                        actual.Sort(StringComparer.Ordinal);
+                        Assert.True(expected.SequenceEqual(actual), $"consent {purpose} on {channel} at {at}: in memory [{string.Join(",", expected)}], store [{string.Join(",", actual)}]");
+                    }
                 }
             });
         }
