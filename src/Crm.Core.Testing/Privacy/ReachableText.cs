@@ -18,7 +18,19 @@ public static class ReachableText
     /// <param name="root">Any object: a store, an aggregate.</param>
     /// <param name="skip">Types not to descend into (e.g. shared definitions that are not data about anyone).</param>
     /// <returns>The distinct texts.</returns>
-    public static IReadOnlySet<string> Of(object? root, params Type[] skip)
+    public static IReadOnlySet<string> Of(object? root, params Type[] skip) => Walk(root, skip, null);
+
+    /// <summary>Every object reachable from <paramref name="root"/> through fields whose type is declared in a Crm.Core assembly (for sweeping their <c>ToString</c>).</summary>
+    /// <param name="root">Any object.</param>
+    /// <returns>The objects, each once.</returns>
+    public static IReadOnlyList<object> CrmObjectsOf(object? root)
+    {
+        var objects = new List<object>();
+        Walk(root, [], objects);
+        return objects;
+    }
+
+    private static IReadOnlySet<string> Walk(object? root, Type[] skip, List<object>? objects)
     {
         var found = new HashSet<string>(StringComparer.Ordinal);
         var seen = new HashSet<object>(ReferenceEqualityComparer.Instance);
@@ -51,6 +63,10 @@ public static class ReachableText
             if (!type.IsValueType && !seen.Add(item))
             {
                 continue;
+            }
+            if (objects is not null && type.Namespace?.StartsWith("Crm.Core", StringComparison.Ordinal) == true)
+            {
+                objects.Add(item);
             }
             if (item is Array array)
             {

@@ -42,4 +42,7 @@ public sealed record ConsentRecord
 
     /// <summary>Where it was captured, e.g. <c>web-signup</c> or <c>call-centre</c>: evidence for audits.</summary>
     public string Source { get; }
+
+    /// <summary>The status, purpose, channel and instant, e.g. <c>Granted marketing on email at …</c>; never the source (free text).</summary>
+    public override string ToString() => $"{Status} {Purpose} on {Channel} at {At}";
 }

@@ -90,7 +90,11 @@ public enum ContactPointChange
 /// <param name="Status">Granted or withdrawn.</param>
 /// <param name="Source">Where it was captured.</param>
 /// <param name="OccurredAt">When the customer gave or withdrew it.</param>
-public sealed record ConsentChanged(CustomerId CustomerId, ConsentPurpose Purpose, ContactChannel Channel, ConsentStatus Status, string Source, Instant OccurredAt) : IDomainEvent;
+public sealed record ConsentChanged(CustomerId CustomerId, ConsentPurpose Purpose, ContactChannel Channel, ConsentStatus Status, string Source, Instant OccurredAt) : IDomainEvent
+{
+    /// <summary>The customer, status, purpose, channel and instant; never the source (free text).</summary>
+    public override string ToString() => $"Consent of {CustomerId}: {Status} {Purpose} on {Channel} at {OccurredAt}";
+}
 
 /// <summary>A life event was recorded.</summary>
 /// <param name="CustomerId">The customer.</param>

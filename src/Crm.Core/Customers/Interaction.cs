@@ -46,8 +46,8 @@ public sealed record InteractionReference
     public static InteractionReference ToOrder(Purchases.TransactionId transactionId) =>
         new("order", Preconditions.CheckNotDefault(transactionId).Value);
 
-    /// <summary>The kind and id, e.g. <c>case C-17</c>.</summary>
-    public override string ToString() => $"{Kind} {Id}";
+    /// <summary>The kind only, e.g. <c>case reference</c>: the id is another system's id, which must not reach logs.</summary>
+    public override string ToString() => $"{Kind} reference";
 }
 
 /// <summary>

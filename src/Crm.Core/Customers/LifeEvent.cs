@@ -27,4 +27,7 @@ public sealed record LifeEvent
 
     /// <summary>When it was recorded on the customer.</summary>
     public Instant RecordedAt { get; }
+
+    /// <summary>The type only, e.g. <c>home-move life event</c>: the date and source describe a person's life.</summary>
+    public override string ToString() => $"{Type} life event";
 }

@@ -24,4 +24,8 @@ public enum StageTransitionKind
 /// <param name="Actor">The user or system that made a manual change; null when a rule did it.</param>
 /// <param name="RuleId">The <see cref="TransitionRule"/> that fired; null for manual changes.</param>
 /// <remarks>Immutable. Exactly one of <paramref name="Actor"/> and <paramref name="RuleId"/> is set.</remarks>
-public sealed record StageTransition(string? From, string To, Instant At, StageTransitionKind Kind, string? Reason, string? Actor, string? RuleId);
+public sealed record StageTransition(string? From, string To, Instant At, StageTransitionKind Kind, string? Reason, string? Actor, string? RuleId)
+{
+    /// <summary>The stages, instant, kind and who or which rule, e.g. <c>lead → first-time-customer at … (Advance by rule r1)</c>; never the reason (free text).</summary>
+    public override string ToString() => $"{From ?? "(start)"} → {To} at {At} ({Kind} by {(RuleId is null ? Actor : "rule " + RuleId)})";
+}

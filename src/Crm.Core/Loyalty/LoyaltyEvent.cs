@@ -71,4 +71,8 @@ public readonly record struct LedgerResult<TEntry>(TEntry Entry, bool AlreadyApp
 /// <param name="Until">When the override ends (exclusive).</param>
 /// <param name="Reason">Why (a short reason code, no personal data).</param>
 /// <param name="Actor">Who set it (a staff or system id).</param>
-public sealed record TierOverride(string Tier, Instant Until, string Reason, string Actor);
+public sealed record TierOverride(string Tier, Instant Until, string Reason, string Actor)
+{
+    /// <summary>The tier, end and actor, e.g. <c>gold until 2026-01-01T00:00:00Z by staff-7</c>; never the reason (free text).</summary>
+    public override string ToString() => $"{Tier} until {Until} by {Actor}";
+}

@@ -193,7 +193,11 @@ public enum TierChangeReason
 /// <param name="To">The tier after.</param>
 /// <param name="Reason">Why.</param>
 /// <param name="Evidence">The figures or the actor and reason behind it; never personal data.</param>
-public sealed record TierChange(Instant At, string From, string To, TierChangeReason Reason, string Evidence);
+public sealed record TierChange(Instant At, string From, string To, TierChangeReason Reason, string Evidence)
+{
+    /// <summary>The tiers, instant and reason, e.g. <c>base → gold at 2026-01-01T00:00:00Z (Upgrade)</c>; never the evidence, which may quote an override's free-text reason.</summary>
+    public override string ToString() => $"{From} → {To} at {At} ({Reason})";
+}
 
 /// <summary>Raised by <see cref="LoyaltyAccount"/> when a member's effective tier changes.</summary>
 /// <param name="AccountId">The account.</param>

@@ -21,7 +21,8 @@ internal static class Identifier
         }
         if (!TryValidate(value, out var problem))
         {
-            throw new ArgumentException($"'{Truncate(value)}' is not a valid {typeName}: {problem}", paramName);
+            // The value is not repeated: identifiers include external systems' ids, which must not reach logs.
+            throw new ArgumentException($"This is not a valid {typeName}: {problem}", paramName);
         }
         return value;
     }
@@ -54,6 +55,4 @@ internal static class Identifier
         problem = string.Empty;
         return true;
     }
-
-    private static string Truncate(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }

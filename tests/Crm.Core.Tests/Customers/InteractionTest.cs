@@ -43,7 +43,7 @@ public class InteractionTest
         interaction.RecordOutcome(" resolved ", T0 + Duration.FromHours(2));
         Assert.Equal("resolved", interaction.Outcome);
         Assert.IsType<InteractionOutcomeRecorded>(interaction.DomainEvents[^1]);
-        Assert.Equal("case C-17", interaction.Reference!.ToString());
+        Assert.Equal("case reference", interaction.Reference!.ToString()); // never the other system's id
         Assert.Equal("outcome", Assert.Throws<ArgumentException>(() => interaction.RecordOutcome(" ", T0)).ParamName);
         Assert.Equal("resolved", interaction.Outcome);
     }

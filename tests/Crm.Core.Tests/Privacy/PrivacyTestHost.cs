@@ -23,11 +23,14 @@ internal sealed class PrivacyTestHost : IAsyncDisposable, IDisposable
     {
         var services = new ServiceCollection();
         services.AddSingleton<IClock>(Clock);
+        services.AddSingleton<IDomainEventDispatcher>(Events);
         services.AddCrmCore().UseInMemoryStore().AddPrivacy(Key);
         Services = services.BuildServiceProvider();
     }
 
     public FakeClock Clock { get; } = new(Instant.FromUtc(2026, 11, 23, 18, 0));
+
+    public Crm.Core.Testing.Fakes.RecordingDomainEventDispatcher Events { get; } = new();
 
     public ServiceProvider Services { get; }
 
