@@ -6,7 +6,7 @@ namespace Crm.Core.EntityFrameworkCore.Tests.Conformance;
 
 public sealed class InMemoryTenantIsolationConformance : TenantIsolationConformanceTests
 {
-    protected override int Cases => 25;
+    protected override int Cases => 60;
 
     protected override void UseStore(ICrmCoreBuilder builder) => builder.UseInMemoryStore();
 }
@@ -15,7 +15,7 @@ public sealed class SqliteTenantIsolationConformance : TenantIsolationConformanc
 {
     private const string Name = "tenancy";
 
-    protected override int Cases => TestDatabases.PropertyCases(5);
+    protected override int Cases => TestDatabases.PropertyCases(3);
 
     protected override void UseStore(ICrmCoreBuilder builder) =>
         builder.UseEntityFrameworkCore(o => o.UseSqlite(TestDatabases.SqliteConnectionString(Name)));
@@ -27,7 +27,7 @@ public sealed class PostgresTenantIsolationConformance : TenantIsolationConforma
 {
     private const string Name = "tenancy";
 
-    protected override int Cases => TestDatabases.PropertyCases(5);
+    protected override int Cases => TestDatabases.PropertyCases(3);
 
     protected override string? UnavailableReason => TestDatabases.PostgresUnavailable();
 
