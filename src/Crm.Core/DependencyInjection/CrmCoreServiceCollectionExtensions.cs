@@ -55,7 +55,7 @@ public static class CrmCoreServiceCollectionExtensions
         services.TryAddScoped<Customers.CustomerRegistrationService>();
         services.TryAddScoped<Duplicates.DuplicateFinder>();
         services.TryAddScoped<Duplicates.CustomerMergeService>();
-        services.TryAddScoped<Loyalty.LoyaltyService>();
+        services.TryAddTransient<Loyalty.LoyaltyService>(); // stateless over the scope's unit of work; see its remarks
         services.TryAddSingleton(Segmentation.ProfileFieldRegistry.Default);
         services.TryAddScoped<Segmentation.SegmentService>();
 

@@ -48,7 +48,7 @@ public sealed partial class LoyaltyAccount
             }
             var source = merged._state.Entries[(int)lot.Sequence - 1];
             var key = FreeKey(source.IdempotencyKey);
-            _state.Apply(new MergedInEntry(_state.NextSequence, at, key, lot.Remaining, lot.EarnedAt, lot.AvailableAt, lot.ExpiresAt, merged.Id, source));
+            Writable().Apply(new MergedInEntry(_state.NextSequence, at, key, lot.Remaining, lot.EarnedAt, lot.AvailableAt, lot.ExpiresAt, merged.Id, source));
             if (key is not null)
             {
                 carried.Add(source.Sequence);
@@ -58,7 +58,7 @@ public sealed partial class LoyaltyAccount
         {
             if (!carried.Contains(entry.Sequence) && FreeKey(entry.IdempotencyKey) is { } key)
             {
-                _state.Apply(new MergedKeyEntry(_state.NextSequence, at, key, merged.Id, entry));
+                Writable().Apply(new MergedKeyEntry(_state.NextSequence, at, key, merged.Id, entry));
             }
         }
         merged.DrainInto(Id, at);
@@ -84,7 +84,7 @@ public sealed partial class LoyaltyAccount
         }
         if (allocations.Count > 0)
         {
-            _state.Apply(new MergedOutEntry(_state.NextSequence, Stamp(now), allocations.ToArray(), survivor));
+            Writable().Apply(new MergedOutEntry(_state.NextSequence, Stamp(now), allocations.ToArray(), survivor));
         }
     }
 

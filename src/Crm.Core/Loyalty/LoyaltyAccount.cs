@@ -26,6 +26,9 @@ namespace Crm.Core.Loyalty;
 public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IRestoredFromDocument
 {
     private LedgerState _state;
+    // True while _state may be shared with a copy of this account (stores copy on every load and save): the first
+    // change then takes a private clone (see Writable), so a copy that is only read, or saved unchanged, costs no state.
+    private bool _stateShared;
     // Replaced (never changed) when a tier changes, so copies of the account share it.
     private TierChange[] _tierHistory;
     private int _earnedTier;
@@ -175,7 +178,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         var earnedAt = purchase.OccurredAt;
         var entry = PackedEarnEntry1.Create(_state.NextSequence, at, key, total, earnedAt, earnedAt + programme.PendingPeriod,
             programme.ExpiresAt(earnedAt), Math.Min(_state.Deficit, total), purchase.Total.Amount, contributions);
-        _state.Apply(entry);
+        Writable().Apply(entry);
         CheckUpgrade(programme, at);
         return new(entry, false);
     }
@@ -198,7 +201,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         var earnedAt = loyaltyEvent.OccurredAt;
         var entry = new EarnEntry(_state.NextSequence, at, loyaltyEvent.Key, total, earnedAt, earnedAt,
             programme.ExpiresAt(earnedAt), Math.Min(_state.Deficit, total), EarnSource.Event, 0m, contributions);
-        _state.Apply(entry);
+        Writable().Apply(entry);
         CheckUpgrade(programme, at);
         return new(entry, false);
     }
@@ -273,7 +276,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
             throw new InsufficientPointsException(Id, points, available);
         }
         var entry = new RedeemEntry(_state.NextSequence, at, key, _state.Allocate(points, at, programme.SpendingOrder), rewardId, orderTotal);
-        _state.Apply(entry);
+        Writable().Apply(entry);
         return entry;
     }
 
@@ -302,7 +305,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
             throw new RedemptionRefusedException(Id, RedemptionRefusal.AlreadyCancelled, "This redemption was already cancelled; its points are back.");
         }
         var entry = new RedemptionCancelledEntry(_state.NextSequence, Stamp(now), key, redemptionKey, redemption.AllocationArray);
-        _state.Apply(entry);
+        Writable().Apply(entry);
         return new(entry, false);
     }
 
@@ -329,7 +332,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
             return null;
         }
         var entry = new ExpireEntry(_state.NextSequence, Stamp(asOf), allocations.ToArray());
-        _state.Apply(entry);
+        Writable().Apply(entry);
         return entry;
     }
 
@@ -402,7 +405,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
             }
         }
         var entry = new ReverseEntry(_state.NextSequence, at, key, purchaseKey, refundAmount, allocations.ToArray(), forgiven, shortfall, deficit);
-        _state.Apply(entry);
+        Writable().Apply(entry);
         return new(entry, false);
     }
 
@@ -452,7 +455,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
             }
             entry = new AdjustmentDebitEntry(_state.NextSequence, at, key, _state.Allocate(-points, at, programme.SpendingOrder), reason, actor);
         }
-        _state.Apply(entry);
+        Writable().Apply(entry);
         return new(entry, false);
     }
 
@@ -495,8 +498,8 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         }
         var outEntry = new TransferOutEntry(from._state.NextSequence, at, key, allocations, to.Id, earliest);
         var inEntry = new TransferInEntry(to._state.NextSequence, at, key, points, earliest, Math.Min(to._state.Deficit, points), from.Id);
-        from._state.Apply(outEntry);
-        to._state.Apply(inEntry);
+        from.Writable().Apply(outEntry);
+        to.Writable().Apply(inEntry);
         return (new(outEntry, false), new(inEntry, false));
     }
 
@@ -581,9 +584,15 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
     /// <inheritdoc/>
     protected override AggregateRoot<LoyaltyAccountId> CreateCopy()
     {
-        // Cheap however long the ledger: the state shares its storage with the copy (see LedgerState).
-        var copy = new LoyaltyAccount(Id, OpenedAt, _tier, TenantId, _state.Clone(), _tierHistory)
+        // Cheap however long the ledger: both share the state until one of them changes (see Writable), and even then
+        // the clone shares its storage (see LedgerState).
+        if (!_stateShared)
         {
+            _stateShared = true; // tested first: a stored snapshot may be copied by several readers at once
+        }
+        var copy = new LoyaltyAccount(Id, OpenedAt, _tier, TenantId, _state, _tierHistory)
+        {
+            _stateShared = true,
             _earnedTier = _earnedTier,
             _heldUntil = _heldUntil,
             _lastQualifiedAt = _lastQualifiedAt,
@@ -599,6 +608,17 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
     internal LedgerState ReplayState() => LedgerState.Replay(_state.Entries);
 
     internal LedgerState State => _state;
+
+    /// <summary>The state, made private to this account first if a copy may share it. Every change goes through here.</summary>
+    private LedgerState Writable()
+    {
+        if (_stateShared)
+        {
+            _state = _state.Clone();
+            _stateShared = false;
+        }
+        return _state;
+    }
 
     private LoyaltyProgramme Checked(LoyaltyProgramme programme)
     {

@@ -17,7 +17,12 @@ namespace Crm.Core.Loyalty;
 /// fresh load (up to <see cref="ConcurrencyRetry.DefaultMaxAttempts"/> times), so concurrent operations on one
 /// account never overdraw and never lose an update.
 /// </para>
-/// <para>Each call commits the scope's <see cref="IUnitOfWork"/> (including anything else registered with it). Not thread-safe, like the unit of work: one per scope.</para>
+/// <para>
+/// Each call commits the scope's <see cref="IUnitOfWork"/> (including anything else registered with it). Not
+/// thread-safe, like the unit of work. Registered as transient: it holds nothing but the scope's repository, unit of
+/// work and clock, so every instance resolved in a scope works on the same unit of work, and the scope does not have to
+/// cache it (one cache entry less per request).
+/// </para>
 /// </remarks>
 public sealed class LoyaltyService
 {
@@ -154,11 +159,17 @@ public sealed class LoyaltyService
         }
         catch (ConcurrencyConflictException)
         {
-            return await ConcurrencyRetry.ExecuteAsync(
-                (_, ct) => AttemptAsync<TOperation, TResult>(programme, id, operation, ct).AsTask(),
-                ConcurrencyRetry.DefaultMaxAttempts - 1, cancellationToken).ConfigureAwait(false);
+            return await RetryAsync<TOperation, TResult>(programme, id, operation, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    // A method of its own: a lambda in ExecuteAsync would make every call allocate its closure on entry, conflict or not.
+    private Task<LedgerResult<TResult>> RetryAsync<TOperation, TResult>(LoyaltyProgramme programme, LoyaltyAccountId id, TOperation operation, CancellationToken cancellationToken)
+        where TOperation : struct, IAccountOperation<TResult>
+        where TResult : LedgerEntry =>
+        ConcurrencyRetry.ExecuteAsync(
+            (_, ct) => AttemptAsync<TOperation, TResult>(programme, id, operation, ct).AsTask(),
+            ConcurrencyRetry.DefaultMaxAttempts - 1, cancellationToken);
 
     /// <summary>One attempt: load (or open) the account, apply the operation, save and commit.</summary>
     private async ValueTask<LedgerResult<TResult>> AttemptAsync<TOperation, TResult>(LoyaltyProgramme programme, LoyaltyAccountId id, TOperation operation, CancellationToken ct)
