@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Crm.Core.Customers;
@@ -36,10 +37,21 @@ public class CustomerExportTest
         var schema = JsonNode.Parse(File.ReadAllText(PrivacyTestHost.RepositoryFile("docs", "schemas", "customer-export.v1.schema.json")))!.AsObject();
 
         var checker = new SchemaChecker(schema);
-        checker.Check(await host.ExportAsync(PrivacyTestHost.Ann.CustomerId));
-        checker.Check(await host.ExportAsync(PrivacyTestHost.Bob.CustomerId));
-        checker.Check(await host.ExportAsync(new CustomerId("nobody")));
-        checker.Check(await host.ExportAsync(new CustomerId("C-merged")));
+        var validator = await NJsonSchema.JsonSchema.FromJsonAsync(schema.ToJsonString());
+        foreach (var id in new[] { PrivacyTestHost.Ann.CustomerId, PrivacyTestHost.Bob.CustomerId, new CustomerId("nobody"), new CustomerId("C-merged") })
+        {
+            var export = await host.ExportAsync(id);
+            checker.Check(export);
+            // An independent JSON Schema validator agrees (the schema is valid draft-07 and the export satisfies it).
+            Assert.Empty(validator.Validate(export.ToJsonString()).Select(e => e.ToString()));
+        }
+        var tampered = await host.ExportAsync(PrivacyTestHost.Ann.CustomerId);
+        tampered["customer"]!["kind"] = 5;
+        tampered["undocumented"] = "x";
+        Assert.True(validator.Validate(tampered.ToJsonString()).Count >= 2); // a wrong type and an undocumented property: both checks can fail
+        var tamperedCheck = new SchemaChecker(schema);
+        tamperedCheck.Check(tampered);
+        Assert.Equal(2, tamperedCheck.Problems.Count);
 
         Assert.Empty(checker.Problems);
         // Vice versa: every property the schema documents was written by one of the exports.
@@ -146,7 +158,7 @@ public class CustomerExportTest
                 JsonArray => "array",
                 JsonValue v when v.GetValueKind() == JsonValueKind.String => "string",
                 JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => "boolean",
-                JsonValue v when v.GetValueKind() == JsonValueKind.Number => decimal.Truncate(v.GetValue<decimal>()) == v.GetValue<decimal>() ? "integer" : "number",
+                JsonValue v when v.GetValueKind() == JsonValueKind.Number => IsInteger(v) ? "integer" : "number",
                 _ => "unknown",
             };
             if (types.Count > 0 && !types.Contains(kind) && !(kind == "integer" && types.Contains("number")))
@@ -193,6 +205,12 @@ public class CustomerExportTest
                     Check(items, item, path + "[]");
                 }
             }
+        }
+
+        private static bool IsInteger(JsonValue value)
+        {
+            var number = decimal.Parse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
+            return decimal.Truncate(number) == number;
         }
 
         private static JsonObject Resolve(JsonObject root, JsonObject schema, JsonNode? value)
