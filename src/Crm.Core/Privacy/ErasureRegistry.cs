@@ -41,16 +41,19 @@ public sealed class ErasureRegistry : IErasureRegistry
 {
     private readonly IRepository<ErasedExternalId, ErasedExternalIdKey> _tombstones;
     private readonly PrivacyOptions _options;
+    private readonly Tenancy.ITenantContext? _tenants;
     private readonly HashSet<ErasedExternalIdKey> _released = [];
 
     /// <summary>Creates the registry.</summary>
     /// <param name="tombstones">The scope's repository of tombstones.</param>
     /// <param name="options">The hash key.</param>
-    /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    public ErasureRegistry(IRepository<ErasedExternalId, ErasedExternalIdKey> tombstones, PrivacyOptions options)
+    /// <param name="tenants">The current tenant when the host uses tenancy (ids are looked up within it); null without tenancy.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="tombstones"/> or <paramref name="options"/> is null.</exception>
+    public ErasureRegistry(IRepository<ErasedExternalId, ErasedExternalIdKey> tombstones, PrivacyOptions options, Tenancy.ITenantContext? tenants = null)
     {
         _tombstones = Preconditions.CheckNotNull(tombstones);
         _options = Preconditions.CheckNotNull(options);
+        _tenants = tenants;
     }
 
     /// <inheritdoc/>
@@ -85,6 +88,7 @@ public sealed class ErasureRegistry : IErasureRegistry
 
     internal ErasedExternalIdKey Key(string sourceSystem, string externalId) =>
         _options.HashExternalId(
+            _tenants?.CurrentTenant,
             Token.Normalize(sourceSystem, nameof(sourceSystem), "source system code"),
             Identifier.Validate(externalId, nameof(externalId), "external id"));
 }

@@ -33,11 +33,13 @@ public sealed class PrivacyOptions
         _key = (byte[])externalIdHashKey.Clone();
     }
 
-    /// <summary>The keyed hash of an external id: HMAC-SHA-256 over the normalised source system code and the id.</summary>
-    internal ErasedExternalIdKey HashExternalId(string sourceSystem, string externalId)
+    /// <summary>The keyed hash of an external id: HMAC-SHA-256 over the tenant (if any), the normalised source system code and the id.</summary>
+    internal ErasedExternalIdKey HashExternalId(Tenancy.TenantId? tenant, string sourceSystem, string externalId)
     {
-        // The unit separator cannot occur in either part (codes and ids reject control characters), so the input is unambiguous.
-        var input = Encoding.UTF8.GetBytes("crm-erased-external-id/v1\u001f" + sourceSystem + "\u001f" + externalId);
+        // The tenant is part of the input: two tenants may know different people under one external id, and their
+        // tombstones must not collide. The unit separator cannot occur in any part (codes and ids reject control
+        // characters), so the input is unambiguous.
+        var input = Encoding.UTF8.GetBytes("crm-erased-external-id/v1\u001f" + tenant?.Value + "\u001f" + sourceSystem + "\u001f" + externalId);
         return new ErasedExternalIdKey(Convert.ToHexStringLower(HMACSHA256.HashData(_key, input)));
     }
 

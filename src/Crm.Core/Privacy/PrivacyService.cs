@@ -167,7 +167,7 @@ public sealed class PrivacyService
             externalIds = linked.Count;
             foreach (var (system, id) in linked)
             {
-                var key = _options.HashExternalId(system, id);
+                var key = _options.HashExternalId(customer.TenantId, system, id);
                 if (await _tombstones.GetByIdAsync(key, cancellationToken).ConfigureAwait(false) is null)
                 {
                     await _tombstones.AddAsync(ErasedExternalId.Create(key, system, now, customer.TenantId), cancellationToken).ConfigureAwait(false);

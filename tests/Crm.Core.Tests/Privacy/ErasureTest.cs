@@ -1,4 +1,5 @@
 using Crm.Core.Customers;
+using Crm.Core.DependencyInjection;
 using Crm.Core.Loyalty;
 using Crm.Core.Privacy;
 using Crm.Core.Purchases;
@@ -180,5 +181,46 @@ public class ErasureTest
         return scope.ServiceProvider.GetRequiredService<IReadRepository<Purchase, TransactionId>>()
             .ListAsync(Specification.Create<Purchase>(q => q.Where(p => p.CustomerId == id).OrderBy(p => p.OccurredAt))).GetAwaiter().GetResult()
             .Select(p => p.Total.Amount).ToList();
+    }
+}
+
+public class ErasureTenancyTest
+{
+    // Two tenants may know different people under one external id: their tombstones must not collide, and each tenant
+    // sees only its own.
+    [Fact]
+    public async Task Tenants_erase_customers_with_the_same_external_id_independently()
+    {
+        var services = new ServiceCollection();
+        services.AddCrmCore().UseInMemoryStore().UseTenancy().AddPrivacy(PrivacyTestHost.Key);
+        await using var provider = services.BuildServiceProvider();
+        var tenants = provider.GetRequiredService<Crm.Core.Tenancy.AmbientTenantContext>();
+        var scenario = PrivacyTestHost.Ann;
+        foreach (var (tenant, id) in new[] { ("t1", "C-t1"), ("t2", "C-t2") })
+        {
+            using var _ = tenants.Enter(new Crm.Core.Tenancy.TenantId(tenant));
+            await using (var scope = provider.CreateAsyncScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<IRepository<Customer, CustomerId>>().AddAsync((scenario with { CustomerId = new CustomerId(id) }).BuildCustomer());
+                await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync();
+            }
+        }
+        using (tenants.Enter(new Crm.Core.Tenancy.TenantId("t1")))
+        {
+            await using var scope = provider.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<PrivacyService>().EraseAsync(new CustomerId("C-t1"), "art17", "dpo-1");
+        }
+        using (tenants.Enter(new Crm.Core.Tenancy.TenantId("t2")))
+        {
+            await using var scope = provider.CreateAsyncScope();
+            Assert.False(await scope.ServiceProvider.GetRequiredService<IErasureRegistry>().IsErasedAsync("billing", scenario.BillingId));
+            await scope.ServiceProvider.GetRequiredService<PrivacyService>().EraseAsync(new CustomerId("C-t2"), "art17", "dpo-1");
+            Assert.True(await scope.ServiceProvider.GetRequiredService<IErasureRegistry>().IsErasedAsync("billing", scenario.BillingId));
+        }
+        using (tenants.Enter(new Crm.Core.Tenancy.TenantId("t1")))
+        {
+            await using var scope = provider.CreateAsyncScope();
+            Assert.True(await scope.ServiceProvider.GetRequiredService<IErasureRegistry>().IsErasedAsync("billing", scenario.BillingId));
+        }
     }
 }
