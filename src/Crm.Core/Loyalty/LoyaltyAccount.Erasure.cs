@@ -36,6 +36,7 @@ public sealed partial class LoyaltyAccount
         {
             // Replaying the same numbers rebuilds the same lots and balances around the replaced entries.
             _state = LedgerState.Replay(scrubbed);
+            _stateShared = false; // a fresh state no copy can see
         }
         if (TierOverride is { } o)
         {
