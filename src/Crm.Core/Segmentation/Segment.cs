@@ -169,7 +169,8 @@ public sealed class Segment : AggregateRoot<SegmentId>
 
     /// <summary>
     /// Whether the customer belongs, given whether the rule matches them (ignored for static lists):
-    /// excludes win over includes win over the rule.
+    /// excludes win over includes win over the rule. Consent comes on top: <see cref="SegmentService"/> admits a
+    /// customer this admits only while <see cref="Purpose"/> permits them at the evaluation instant.
     /// </summary>
     public bool Decide(CustomerId customerId, bool ruleMatches) =>
         Kind == SegmentKind.StaticList
