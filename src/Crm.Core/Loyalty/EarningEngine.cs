@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Crm.Core.Purchases;
 using NodaTime;
 
@@ -9,7 +10,7 @@ namespace Crm.Core.Loyalty;
 /// </summary>
 /// <remarks>
 /// The rules are compiled once per programme (<see cref="CompiledRule"/>): kinds become a switch on an enum, validity
-/// windows plain instants, channel conditions a bit mask, SKU and category lists hash sets, and cap periods a
+/// windows plain instants, channel conditions a bit mask, SKU and category lists frozen sets, and cap periods a
 /// per-day memo — so evaluating a purchase does no LINQ, no type tests and no time-zone arithmetic per rule.
 /// </remarks>
 internal sealed class EarningEngine
@@ -205,8 +206,8 @@ internal sealed class EarningEngine
     /// <summary>A rule prepared for fast evaluation; see the remarks on <see cref="EarningEngine"/>.</summary>
     private sealed class CompiledRule
     {
-        private readonly HashSet<string>? _skus;
-        private readonly HashSet<string>? _categories;
+        private readonly FrozenSet<string>? _skus;
+        private readonly FrozenSet<string>? _categories;
         private readonly bool _includeDelivery;
         private readonly bool _includeFees;
         private readonly bool _matchesAll;
@@ -368,6 +369,8 @@ internal sealed class EarningEngine
         public bool MultiplierMatches(PurchaseLine? line) =>
             _matchesAll || (line is not null && ((_skus?.Contains(line.Sku.Value) ?? false) || (line.Category is not null && (_categories?.Contains(line.Category) ?? false))));
 
-        private static HashSet<string>? Set(IReadOnlyList<string> codes) => codes.Count == 0 ? null : new HashSet<string>(codes, StringComparer.Ordinal);
+        // Frozen: rules are evaluated far more often than built, and a frozen set of a few codes compares lengths and
+        // characters instead of hashing the line's SKU or category on every look-up.
+        private static FrozenSet<string>? Set(IReadOnlyList<string> codes) => codes.Count == 0 ? null : codes.ToFrozenSet(StringComparer.Ordinal);
     }
 }
