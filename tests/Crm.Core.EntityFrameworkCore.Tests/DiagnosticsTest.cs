@@ -10,6 +10,8 @@ using Crm.Core.Rfm;
 using Crm.Core.Tenancy;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using NodaTime;
 
 namespace Crm.Core.EntityFrameworkCore.Tests;
@@ -110,5 +112,38 @@ public sealed class SqliteDiagnosticsTest : DatabaseTest
                 .Concat(measurements.SelectMany(m => m.Tags.Select(t => t.Value?.ToString() ?? string.Empty)));
             Assert.DoesNotContain(tagValues, v => v.Contains(Marker, StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public async Task Ingestion_logs_the_finished_run_and_a_stop_with_counts_only()
+    {
+        var tenant = new TenantId("t" + Guid.NewGuid().ToString("N"));
+        var at = Instant.FromUtc(2024, 3, 1, 12, 0);
+        Purchase New(int i, TenantId owner) =>
+            Purchase.Create(new TransactionId($"{tenant}-{i}"), new CustomerId($"{Marker}-{i}"), at, Channel.Web, new Money(10m, Currency.EUR), owner);
+        var logger = new FakeLogger<PurchaseIngestion>();
+
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            var ingestion = new PurchaseIngestion(scope.ServiceProvider.GetRequiredService<CrmDbContext>(), logger);
+            await ingestion.IngestAsync([New(0, tenant), New(1, tenant), New(2, tenant)], batchSize: 2);
+        }
+        var finished = logger.Collector.LatestRecord;
+        Assert.Equal(4001, finished.Id.Id);
+        Assert.Equal(LogLevel.Information, finished.Level);
+        Assert.StartsWith("Purchase ingestion finished: 3 inserted, 0 skipped as already stored, in 2 batches, in ", finished.Message, StringComparison.Ordinal);
+
+        // A null in the second batch stops the run after the first one committed (purchase 1 is skipped as stored).
+        await using (var scope = Services.CreateAsyncScope())
+        {
+            var ingestion = new PurchaseIngestion(scope.ServiceProvider.GetRequiredService<CrmDbContext>(), logger);
+            await Assert.ThrowsAnyAsync<ArgumentException>(() => ingestion.IngestAsync([New(3, tenant), New(1, tenant), null!], batchSize: 2));
+        }
+        var stopped = logger.Collector.LatestRecord;
+        Assert.Equal(4002, stopped.Id.Id);
+        Assert.Equal(LogLevel.Warning, stopped.Level);
+        Assert.IsAssignableFrom<ArgumentException>(stopped.Exception);
+        Assert.StartsWith("Purchase ingestion stopped after 1 inserted and 1 skipped in 1 committed batches", stopped.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), e => e.Message.Contains(Marker, StringComparison.Ordinal));
     }
 }

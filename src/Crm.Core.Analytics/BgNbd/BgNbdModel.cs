@@ -50,7 +50,7 @@ public sealed class BgNbdModel
     /// <exception cref="ArgumentException">There are no customers, or none with a repeat purchase, or options are invalid.</exception>
     /// <exception cref="ModelFitException">The optimiser did not reach a maximum; the exception carries its last state.</exception>
     public static BgNbdFit Fit(IEnumerable<RecencyFrequency> data, PeriodUnit period, FitOptions? options = null) =>
-        FitTelemetry.Measure("bg_nbd", () => FitCore(data, period, options), static fit => (fit.Customers, fit.Iterations));
+        FitTelemetry.Measure("bg_nbd", options?.Logger, () => FitCore(data, period, options), static fit => (fit.Customers, fit.Iterations));
 
     private static BgNbdFit FitCore(IEnumerable<RecencyFrequency> data, PeriodUnit period, FitOptions? options)
     {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Crm.Core.Analytics.Fitting;
 
 /// <summary>Options of a BG/NBD or Gamma-Gamma maximum-likelihood fit.</summary>
@@ -28,6 +30,12 @@ public sealed record FitOptions
     /// convergence; null (the default) reports nothing. Called synchronously on the fitting thread, so keep it cheap.
     /// </summary>
     public IProgress<FitProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// Receives one message per finished fit (model, customers, iterations, duration; event id 5001) or failed fit
+    /// (5002); null (the default) logs nothing. Messages never name a customer.
+    /// </summary>
+    public ILogger? Logger { get; init; }
 
     internal void Validate()
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Crm.Core.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace Crm.Core.Analytics.Fitting;
 
@@ -11,7 +12,7 @@ internal static class FitTelemetry
 {
     private const string ModelTag = "crm.analytics.model";
 
-    public static TFit Measure<TFit>(string model, Func<TFit> fit, Func<TFit, (long Customers, int Iterations)> describe)
+    public static TFit Measure<TFit>(string model, ILogger? logger, Func<TFit> fit, Func<TFit, (long Customers, int Iterations)> describe)
     {
         using var activity = CrmDiagnostics.Source.StartActivity(CrmDiagnostics.ModelFitSpan);
         activity?.SetTag(ModelTag, model);
@@ -21,17 +22,25 @@ internal static class FitTelemetry
         {
             var result = fit();
             outcome = "success";
-            if (activity is not null)
+            if (activity is not null || logger is not null)
             {
                 var (customers, iterations) = describe(result);
-                activity.SetTag("crm.analytics.customers", customers);
-                activity.SetTag("crm.analytics.iterations", iterations);
+                activity?.SetTag("crm.analytics.customers", customers);
+                activity?.SetTag("crm.analytics.iterations", iterations);
+                if (logger is not null)
+                {
+                    CrmLog.ModelFitted(logger, model, customers, iterations, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
             }
             return result;
         }
         catch (Exception e)
         {
             CrmDiagnostics.RecordFailure(activity, e);
+            if (logger is not null)
+            {
+                CrmLog.ModelFitFailed(logger, e, model, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            }
             throw;
         }
         finally

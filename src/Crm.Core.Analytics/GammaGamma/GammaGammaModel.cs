@@ -95,7 +95,7 @@ public sealed class GammaGammaModel
     /// <exception cref="GammaGammaMeanUndefinedException">The maximum-likelihood q is ≤ 1.</exception>
     /// <exception cref="ModelFitException">The optimiser did not reach a maximum.</exception>
     public static GammaGammaFit Fit(IEnumerable<FrequencyMonetary> data, FitOptions? options = null) =>
-        FitTelemetry.Measure("gamma_gamma", () => FitCore(data, options), static fit => (fit.Customers, fit.Iterations));
+        FitTelemetry.Measure("gamma_gamma", options?.Logger, () => FitCore(data, options), static fit => (fit.Customers, fit.Iterations));
 
     private static GammaGammaFit FitCore(IEnumerable<FrequencyMonetary> data, FitOptions? options)
     {

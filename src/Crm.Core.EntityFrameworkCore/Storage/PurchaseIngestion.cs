@@ -1,9 +1,12 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Crm.Core.Diagnostics;
 using Crm.Core.Purchases;
 using Crm.Core.Storage;
 using Crm.Core.Tenancy;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Crm.Core.EntityFrameworkCore.Storage;
 
@@ -36,11 +39,20 @@ public sealed class PurchaseIngestion
     public const int MaxBatchSize = 50_000;
 
     private readonly CrmDbContext _context;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the ingestion over <paramref name="context"/>.</summary>
     /// <param name="context">The scope's context.</param>
+    /// <param name="logger">
+    /// Receives one message per finished or failed ingestion (counts and duration only, event ids 4001 and 4002); null,
+    /// or no logging registered, for none.
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> is null.</exception>
-    public PurchaseIngestion(CrmDbContext context) => _context = Preconditions.CheckNotNull(context);
+    public PurchaseIngestion(CrmDbContext context, ILogger<PurchaseIngestion>? logger = null)
+    {
+        _context = Preconditions.CheckNotNull(context);
+        _logger = logger ?? (ILogger)NullLogger.Instance;
+    }
 
     /// <summary>Stores <paramref name="purchases"/> in batches, skipping transaction ids already stored.</summary>
     /// <param name="purchases">Never-saved purchases (version 0).</param>
@@ -68,7 +80,8 @@ public sealed class PurchaseIngestion
         Preconditions.CheckNotNull(purchases);
         Preconditions.CheckArgumentRange(nameof(batchSize), batchSize, 1, MaxBatchSize);
         var tenant = _context.CurrentTenant;
-        long inserted = 0, skipped = 0;
+        long inserted = 0, skipped = 0, batches = 0;
+        var started = Stopwatch.GetTimestamp();
         using var activity = CrmDiagnostics.Source.StartActivity(CrmDiagnostics.PurchaseIngestSpan);
         activity?.SetTag("crm.purchases.batch_size", batchSize);
         try
@@ -89,6 +102,7 @@ public sealed class PurchaseIngestion
                     var (i, s) = await WriteBatchAsync(batch, tenant, cancellationToken).ConfigureAwait(false);
                     inserted += i;
                     skipped += s;
+                    batches++;
                     batch.Clear();
                     progress?.Report(new PurchaseIngestionResult(inserted, skipped));
                 }
@@ -98,13 +112,16 @@ public sealed class PurchaseIngestion
                 var (i, s) = await WriteBatchAsync(batch, tenant, cancellationToken).ConfigureAwait(false);
                 inserted += i;
                 skipped += s;
+                batches++;
                 progress?.Report(new PurchaseIngestionResult(inserted, skipped));
             }
+            CrmLog.PurchaseIngestionFinished(_logger, inserted, skipped, batches, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return new PurchaseIngestionResult(inserted, skipped);
         }
         catch (Exception e)
         {
             CrmDiagnostics.RecordFailure(activity, e);
+            CrmLog.PurchaseIngestionStopped(_logger, e, inserted, skipped, batches);
             throw;
         }
         finally

@@ -27,4 +27,28 @@ internal static partial class CrmLog
     [LoggerMessage(EventId = 2002, Level = LogLevel.Debug,
         Message = "Segment {SegmentId} previewed (nothing applied): {Entered} would enter, {Left} would leave, {MemberCount} members.")]
     public static partial void SegmentPreviewed(ILogger logger, string segmentId, int entered, int left, long memberCount);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug,
+        Message = "Lifecycle batch evaluated: {Customers} customers, {Changed} status changes.")]
+    public static partial void LifecycleBatchEvaluated(ILogger logger, int customers, int changed);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information,
+        Message = "Lifecycle evaluation finished: {Customers} customers in {Batches} batches, {Changed} status changes, in {ElapsedMilliseconds:F0} ms.")]
+    public static partial void LifecycleEvaluationFinished(ILogger logger, long customers, long batches, long changed, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information,
+        Message = "Purchase ingestion finished: {Inserted} inserted, {Skipped} skipped as already stored, in {Batches} batches, in {ElapsedMilliseconds:F0} ms.")]
+    public static partial void PurchaseIngestionFinished(ILogger logger, long inserted, long skipped, long batches, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning,
+        Message = "Purchase ingestion stopped after {Inserted} inserted and {Skipped} skipped in {Batches} committed batches; those stay stored, and ingesting the same feed again skips them.")]
+    public static partial void PurchaseIngestionStopped(ILogger logger, Exception exception, long inserted, long skipped, long batches);
+
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information,
+        Message = "Model {Model} fitted to {Customers} customers in {Iterations} iterations, in {ElapsedMilliseconds:F0} ms.")]
+    public static partial void ModelFitted(ILogger logger, string model, long customers, int iterations, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 5002, Level = LogLevel.Warning,
+        Message = "Model {Model} could not be fitted after {ElapsedMilliseconds:F0} ms.")]
+    public static partial void ModelFitFailed(ILogger logger, Exception exception, string model, double elapsedMilliseconds);
 }

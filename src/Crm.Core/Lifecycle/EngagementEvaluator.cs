@@ -1,7 +1,10 @@
 using System.Buffers;
 using Crm.Core.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Diagnostics;
 using Crm.Core.Customers;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 
 namespace Crm.Core.Lifecycle;
@@ -32,6 +35,7 @@ public sealed class EngagementEvaluator
     /// <summary>The default batch size of the streaming methods.</summary>
     public const int DefaultBatchSize = 4096;
 
+    private readonly ILogger _logger;
     private readonly IChurnRiskModel? _model;
     private readonly ChurnRiskThresholds _thresholds;
     private readonly int _minimumDays;
@@ -50,12 +54,27 @@ public sealed class EngagementEvaluator
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The rules are inconsistent (see <see cref="EngagementRules.Validate"/>).</exception>
     public EngagementEvaluator(EngagementRules rules, DateTimeZone zone)
+        : this(rules, zone, null)
+    {
+    }
+
+    /// <summary>Creates an evaluator that logs its batches and finished runs (counts and durations only).</summary>
+    /// <param name="rules">The rules; <see cref="EngagementRules.Default"/> for the defaults.</param>
+    /// <param name="zone">The business's time zone: purchase days and evaluation days are calendar days in it.</param>
+    /// <param name="logger">
+    /// Receives a Debug message per evaluated batch and an Information message when <see cref="EvaluateAll"/> or
+    /// <see cref="EvaluateAllAsync"/> finishes (event ids 3001 and 3002); null for none.
+    /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="rules"/> or <paramref name="zone"/> is null.</exception>
+    /// <exception cref="ArgumentException">The rules are inconsistent (see <see cref="EngagementRules.Validate"/>).</exception>
+    public EngagementEvaluator(EngagementRules rules, DateTimeZone zone, ILogger? logger)
     {
         Preconditions.CheckNotNull(rules);
         Preconditions.CheckNotNull(zone);
         rules.Validate();
         Rules = rules;
         Zone = zone;
+        _logger = logger ?? NullLogger.Instance;
         // Copied into fields so the hot loop reads plain fields rather than going through the record's properties.
         _model = rules.ChurnRiskModel;
         _thresholds = rules.ChurnRiskThresholds;
@@ -119,6 +138,7 @@ public sealed class EngagementEvaluator
             {
                 CrmDiagnostics.LifecycleStatusChanges.Add(changed);
             }
+            CrmLog.LifecycleBatchEvaluated(_logger, customers.Length, changed);
             return changed;
         }
         catch (Exception e)
@@ -222,6 +242,7 @@ public sealed class EngagementEvaluator
         {
             yield return change;
         }
+        batcher.Finish();
     }
 
     private async IAsyncEnumerable<EngagementStatusChanged> IterateAsync(IAsyncEnumerable<CustomerEngagement> customers, Instant asOf, int batchSize,
@@ -239,6 +260,7 @@ public sealed class EngagementEvaluator
         {
             yield return change;
         }
+        batcher.Finish();
     }
 
     /// <summary>Collects customers into one reused batch and evaluates it when full; shared by the sync and async streams.</summary>
@@ -246,9 +268,11 @@ public sealed class EngagementEvaluator
     {
         private readonly CustomerEngagement[] _batch = new CustomerEngagement[batchSize];
         private readonly List<EngagementStatusChanged> _changes = [];
+        private readonly long _started = Stopwatch.GetTimestamp();
         private int _count;
         private long _evaluated;
         private long _changed;
+        private long _batches;
 
         /// <summary>Adds a customer; returns the batch's changes when it filled up, otherwise nothing.</summary>
         public List<EngagementStatusChanged> Add(CustomerEngagement customer)
@@ -266,16 +290,22 @@ public sealed class EngagementEvaluator
         public List<EngagementStatusChanged> Flush()
         {
             _changes.Clear();
-            evaluator.EvaluateBatch(_batch.AsSpan(0, _count), asOf, _changes);
-            if (progress is not null && _count > 0)
+            if (_count == 0)
             {
-                _evaluated += _count;
-                _changed += _changes.Count;
-                progress.Report(new LifecycleEvaluationProgress(_evaluated, _changed));
+                return _changes;
             }
+            evaluator.EvaluateBatch(_batch.AsSpan(0, _count), asOf, _changes);
+            _evaluated += _count;
+            _changed += _changes.Count;
+            _batches++;
+            progress?.Report(new LifecycleEvaluationProgress(_evaluated, _changed));
             _count = 0;
             return _changes;
         }
+
+        /// <summary>Logs the finished run; called once the input is exhausted and the last batch flushed.</summary>
+        public void Finish() =>
+            CrmLog.LifecycleEvaluationFinished(evaluator._logger, _evaluated, _batches, _changed, Stopwatch.GetElapsedTime(_started).TotalMilliseconds);
     }
 
     /// <summary>The status on evaluation day <paramref name="day"/>, which is known not to precede the last purchase.</summary>

@@ -5,10 +5,15 @@ using Crm.Core.Analytics.Fitting;
 using Crm.Core.Analytics.GammaGamma;
 using Crm.Core.Analytics.Summaries;
 using Crm.Core.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Crm.Core.Analytics.Tests.Fitting;
 
-/// <summary>Model fits report progress through <see cref="FitOptions.Progress"/> and emit a span hosts can trace.</summary>
+/// <summary>
+/// Model fits report progress through <see cref="FitOptions.Progress"/>, emit a span hosts can trace and log to
+/// <see cref="FitOptions.Logger"/>.
+/// </summary>
 public class FitObservabilityTest
 {
     private static readonly ActivitySource TestSource = new("Crm.Core.Analytics.Tests.Fitting");
@@ -97,5 +102,33 @@ public class FitObservabilityTest
         var span = Assert.Single(capture.Fits);
         Assert.Equal(ActivityStatusCode.Error, span.Status);
         Assert.Equal(typeof(ArgumentException).FullName, span.GetTagItem("error.type"));
+    }
+
+    [Fact]
+    public void A_fit_logs_model_customers_and_iterations_to_the_options_logger()
+    {
+        var logger = new FakeLogger();
+
+        var fit = BgNbdModel.Fit(Cdnow().Select(s => s.ToRecencyFrequency()), PeriodUnit.Week, new FitOptions { Logger = logger });
+
+        var entry = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal(5001, entry.Id.Id);
+        Assert.Equal(LogLevel.Information, entry.Level);
+        Assert.StartsWith($"Model bg_nbd fitted to {fit.Customers} customers in {fit.Iterations} iterations, in ", entry.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_failed_fit_logs_a_warning_with_the_exception_and_rethrows()
+    {
+        var logger = new FakeLogger();
+
+        var thrown = Assert.Throws<ArgumentException>(() =>
+            BgNbdModel.Fit([new RecencyFrequency(0, 0, 10)], PeriodUnit.Week, new FitOptions { Logger = logger }));
+
+        var entry = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal(5002, entry.Id.Id);
+        Assert.Equal(LogLevel.Warning, entry.Level);
+        Assert.Same(thrown, entry.Exception);
+        Assert.StartsWith("Model bg_nbd could not be fitted after ", entry.Message, StringComparison.Ordinal);
     }
 }

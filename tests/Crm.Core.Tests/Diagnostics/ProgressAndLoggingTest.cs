@@ -8,6 +8,7 @@ using Crm.Core.Storage;
 using Crm.Core.Testing.Fakes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using NodaTime;
 
 namespace Crm.Core.Tests.Diagnostics;
@@ -96,8 +97,8 @@ public class ProgressAndLoggingTest
     [Fact]
     public async Task Concurrency_retries_are_logged_with_the_aggregate_type_only()
     {
-        var sink = new RecordingLoggerProvider();
-        var services = new ServiceCollection().AddLogging(b => b.AddProvider(sink).SetMinimumLevel(LogLevel.Debug)).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug)).BuildServiceProvider();
+        var sink = services.GetFakeLogCollector();
         var scopes = services.GetRequiredService<IServiceScopeFactory>();
 
         var calls = 0;
@@ -105,22 +106,23 @@ public class ProgressAndLoggingTest
             ++calls < 3 ? throw new ConcurrencyConflictException("Customer", Marker, 4, 5) : Task.CompletedTask);
 
         Assert.Equal(3, calls);
-        Assert.Equal(2, sink.Entries.Count);
-        Assert.All(sink.Entries, e =>
+        Assert.Equal(2, sink.Count);
+        Assert.All(sink.GetSnapshot(), e =>
         {
             Assert.Equal(LogLevel.Debug, e.Level);
-            Assert.Equal(1001, e.EventId.Id);
+            Assert.Equal(1001, e.Id.Id);
             Assert.Equal(typeof(ConcurrencyRetry).FullName, e.Category);
             Assert.Contains("Customer", e.Message, StringComparison.Ordinal);
             Assert.DoesNotContain(Marker, e.Message, StringComparison.Ordinal);
         });
 
-        sink.Entries.Clear();
+        sink.Clear();
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() => scopes.ExecuteWithConcurrencyRetryAsync((_, _) =>
             throw new ConcurrencyConflictException("Customer", Marker, 4, 5), maxAttempts: 2));
-        Assert.Equal([LogLevel.Debug, LogLevel.Warning], sink.Entries.Select(e => e.Level));
-        Assert.Equal(1002, sink.Entries[1].EventId.Id);
-        Assert.DoesNotContain(sink.Entries, e => e.Message.Contains(Marker, StringComparison.Ordinal));
+        var entries = sink.GetSnapshot();
+        Assert.Equal([LogLevel.Debug, LogLevel.Warning], entries.Select(e => e.Level));
+        Assert.Equal(1002, entries[1].Id.Id);
+        Assert.DoesNotContain(entries, e => e.Message.Contains(Marker, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -137,12 +139,12 @@ public class ProgressAndLoggingTest
     [Fact]
     public async Task Segment_refreshes_are_logged_with_segment_ids_and_counts_only()
     {
-        var sink = new RecordingLoggerProvider();
         var services = new ServiceCollection();
         services.AddSingleton<NodaTime.IClock>(new NodaTime.Testing.FakeClock(Instant.FromUtc(2024, 3, 1, 12, 0)));
-        services.AddLogging(b => b.AddProvider(sink).SetMinimumLevel(LogLevel.Debug));
+        services.AddLogging(b => b.AddFakeLogging().SetMinimumLevel(LogLevel.Debug));
         services.AddCrmCore().UseInMemoryStore();
         using var provider = services.BuildServiceProvider();
+        var sink = provider.GetFakeLogCollector();
         var profiles = provider.GetRequiredService<ICustomerProfileStore>();
         for (var i = 0; i < 3; i++)
         {
@@ -157,38 +159,44 @@ public class ProgressAndLoggingTest
             await service.RefreshAsync(segment);
         }
 
-        var entries = sink.Entries.Where(e => e.Category == typeof(SegmentService).FullName).ToList();
-        Assert.Equal([2002, 2001], entries.Select(e => e.EventId.Id));
+        var entries = sink.GetSnapshot().Where(e => e.Category == typeof(SegmentService).FullName).ToList();
+        Assert.Equal([2002, 2001], entries.Select(e => e.Id.Id));
         Assert.Equal([LogLevel.Debug, LogLevel.Information], entries.Select(e => e.Level));
         Assert.StartsWith("Segment log-frequent refreshed: 3 entered, 0 left, 3 members", entries[1].Message, StringComparison.Ordinal);
-        Assert.DoesNotContain(sink.Entries, e => e.Message.Contains(Marker, StringComparison.Ordinal));
+        Assert.DoesNotContain(sink.GetSnapshot(), e => e.Message.Contains(Marker, StringComparison.Ordinal));
     }
 
-    private sealed record LogEntry(string Category, LogLevel Level, EventId EventId, string Message);
-
-    private sealed class RecordingLoggerProvider : ILoggerProvider
+    [Fact]
+    public void Lifecycle_evaluation_logs_each_batch_and_the_finished_run_with_counts_only()
     {
-        public List<LogEntry> Entries { get; } = [];
+        var logger = new FakeLogger<EngagementEvaluator>();
+        var evaluator = new EngagementEvaluator(EngagementRules.Default, DateTimeZone.Utc, logger);
+        var bought = PurchaseSummary.FromPurchaseDates([new LocalDate(2025, 1, 1)]);
+        var customers = Enumerable.Range(0, 5)
+            .Select(i => new CustomerEngagement(new CustomerId($"{Marker}-{i}"), i < 3 ? bought : PurchaseSummary.Empty, EngagementStatus.None));
 
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+        var changes = evaluator.EvaluateAll(customers, Instant.FromUtc(2025, 2, 1, 0, 0), batchSize: 2).ToList();
 
-        public void Dispose()
-        {
-        }
+        Assert.Equal(3, changes.Count);
+        var entries = logger.Collector.GetSnapshot();
+        Assert.Equal([3001, 3001, 3001, 3002], entries.Select(e => e.Id.Id));
+        Assert.Equal([LogLevel.Debug, LogLevel.Debug, LogLevel.Debug, LogLevel.Information], entries.Select(e => e.Level));
+        Assert.Equal("Lifecycle batch evaluated: 2 customers, 2 status changes.", entries[0].Message);
+        Assert.StartsWith("Lifecycle evaluation finished: 5 customers in 3 batches, 3 status changes, in ", entries[3].Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(entries, e => e.Message.Contains(Marker, StringComparison.Ordinal));
+    }
 
-        private sealed class Logger(RecordingLoggerProvider owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+    [Fact]
+    public void Lifecycle_evaluation_without_a_logger_logs_nothing_and_behaves_the_same()
+    {
+        var bought = PurchaseSummary.FromPurchaseDates([new LocalDate(2025, 1, 1)]);
+        var customers = Enumerable.Range(0, 3).Select(i => new CustomerEngagement(new CustomerId($"c{i}"), bought, EngagementStatus.None)).ToList();
+        var asOf = Instant.FromUtc(2025, 2, 1, 0, 0);
 
-            public bool IsEnabled(LogLevel logLevel) => true;
+        var silent = new EngagementEvaluator(EngagementRules.Default, DateTimeZone.Utc, logger: null).EvaluateAll(customers, asOf).ToList();
+        var logged = new EngagementEvaluator(EngagementRules.Default, DateTimeZone.Utc, new FakeLogger()).EvaluateAll(customers, asOf).ToList();
 
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (owner.Entries)
-                {
-                    owner.Entries.Add(new LogEntry(category, logLevel, eventId, formatter(state, exception)));
-                }
-            }
-        }
+        Assert.Equal(3, silent.Count);
+        Assert.Equal(silent, logged);
     }
 }
