@@ -71,6 +71,28 @@ public static class RfmShowcase
             }
             grid.AddRow(row.ToArray());
         }
-        return grid;
+        return grid.Caption(EmptyRowsExplained(result, counts));
+    }
+
+    /// <summary>
+    /// Why a frequency row can be empty: the quantile bins are tie-aware (customers with equal order counts share a
+    /// score), so when most customers bought the same number of times their bin swallows its neighbour's share.
+    /// </summary>
+    private static string EmptyRowsExplained(RfmResult<CustomerId> result, int[,] counts)
+    {
+        var k = result.Options.Bins;
+        var empty = Enumerable.Range(1, k).Where(fs => Enumerable.Range(1, k).All(rs => counts[fs, rs] == 0)).ToList();
+        if (empty.Count == 0 || result.Count == 0)
+        {
+            return "";
+        }
+        var scores = result.FrequencyScores;
+        var frequencies = result.Frequencies;
+        // The most common order count, and the score all those customers share.
+        var (frequency, customers) = frequencies.ToArray().GroupBy(x => x).Select(g => (g.Key, g.Count())).MaxBy(g => g.Item2);
+        var score = scores[frequencies.IndexOf(frequency)];
+        var rows = string.Join(", ", empty.Select(fs => $"F{fs}"));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"[grey]{rows} empty: {customers:N0} buyers ({(double)customers / result.Count:P0}) have {frequency} {(frequency == 1 ? "order" : "orders")}; quantile bins keep equal counts together, so F{score} holds them all.[/]");
     }
 }

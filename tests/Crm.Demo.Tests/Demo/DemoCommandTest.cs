@@ -37,6 +37,24 @@ public class DemoCommandTest(DemoRuns runs) : IClassFixture<DemoRuns>
     }
 
     [Fact]
+    public void An_empty_row_of_the_RFM_grid_is_explained_under_it()
+    {
+        var output = runs.Seed1.Out;
+        var grid = output[output.IndexOf("R×F grid", StringComparison.Ordinal)..];
+        grid = grid[..grid.IndexOf("The top 5%", StringComparison.Ordinal)];
+        var empty = Regex.Matches(grid, @"│ (F\d) +│(?: +0 │){5}").Select(m => m.Groups[1].Value).ToList();
+
+        foreach (var row in empty)
+        {
+            Assert.Matches($@"{row}\b.* empty: [\d,]+ buyers", Regex.Replace(grid, @"\s+", " "));
+        }
+        if (empty.Count == 0)
+        {
+            Assert.DoesNotContain(" empty: ", grid, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void The_same_seed_tells_the_same_story()
     {
         Assert.Equal(runs.Seed1.Story, runs.Seed1Again.Story);
