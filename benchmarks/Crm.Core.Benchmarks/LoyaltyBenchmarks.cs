@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using Crm.Core.Customers;
 using Crm.Core.DependencyInjection;
 using Crm.Core.Loyalty;
@@ -13,11 +15,27 @@ namespace Crm.Core.Benchmarks;
 /// 1,000,000 purchases by 100,000 members through a programme with 10 earning rules and 4 tiers.
 /// <c>Engine</c>: rules applied to accounts held in memory (idempotency check included).
 /// <c>EndToEnd</c>: through <see cref="LoyaltyService"/> with the in-memory store and a unit of work per purchase.
-/// Results are per purchase (OperationsPerInvoke).
+/// Results are per purchase (OperationsPerInvoke). Runs under both garbage collectors (see <see cref="GcModes"/>).
 /// </summary>
 [MemoryDiagnoser]
+[Config(typeof(GcModes))]
 public class LoyaltyBenchmarks
 {
+    /// <summary>
+    /// Two short-run jobs, the workstation collector (a console app's default) and the server collector (ASP.NET Core's):
+    /// every purchase leaves a ledger entry alive, so the collector's cost is a large share of the time and a host
+    /// should see both in one table rather than compare runs.
+    /// </summary>
+    public sealed class GcModes : ManualConfig
+    {
+        /// <summary>Creates the configuration.</summary>
+        public GcModes()
+        {
+            AddJob(Job.ShortRun.WithGcServer(false).WithGcConcurrent(true).WithId("WorkstationGC").AsBaseline());
+            AddJob(Job.ShortRun.WithGcServer(true).WithId("ServerGC"));
+        }
+    }
+
     private const int DefaultPurchases = 1_000_000;
 
     /// <summary>How many purchases (OperationsPerInvoke assumes the default; tests use fewer).</summary>
