@@ -112,7 +112,7 @@ public sealed class DatabaseRfmCalculator
         }
         catch (Exception e)
         {
-            CrmDiagnostics.RecordFailure(activity, e);
+            RfmCalculator.Failed(activity, e, "database", options);
             throw;
         }
     }

@@ -8,7 +8,8 @@ namespace Crm.Core.Diagnostics;
 /// </summary>
 /// <remarks>
 /// Messages carry aggregate types, versions, counts, durations and segment ids — never a customer id, name, contact
-/// point or free text, so logs can be shipped to shared sinks without becoming a store of personal data.
+/// point or free text, so logs can be shipped to shared sinks without becoming a store of personal data. Failures are
+/// logged with the exception's type only: its message may name an id, and the exception itself reaches the caller.
 /// </remarks>
 internal static partial class CrmLog
 {
@@ -41,14 +42,22 @@ internal static partial class CrmLog
     public static partial void PurchaseIngestionFinished(ILogger logger, long inserted, long skipped, long batches, double elapsedMilliseconds);
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Warning,
-        Message = "Purchase ingestion stopped after {Inserted} inserted and {Skipped} skipped in {Batches} committed batches; those stay stored, and ingesting the same feed again skips them.")]
-    public static partial void PurchaseIngestionStopped(ILogger logger, Exception exception, long inserted, long skipped, long batches);
+        Message = "Purchase ingestion stopped by {ExceptionType} after {Inserted} inserted and {Skipped} skipped in {Batches} committed batches; those stay stored, and ingesting the same feed again skips them.")]
+    public static partial void PurchaseIngestionStopped(ILogger logger, string exceptionType, long inserted, long skipped, long batches);
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information,
         Message = "Model {Model} fitted to {Customers} customers in {Iterations} iterations, in {ElapsedMilliseconds:F0} ms.")]
     public static partial void ModelFitted(ILogger logger, string model, long customers, int iterations, double elapsedMilliseconds);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Warning,
-        Message = "Model {Model} could not be fitted after {ElapsedMilliseconds:F0} ms.")]
-    public static partial void ModelFitFailed(ILogger logger, Exception exception, string model, double elapsedMilliseconds);
+        Message = "Model {Model} could not be fitted ({ExceptionType}) after {ElapsedMilliseconds:F0} ms.")]
+    public static partial void ModelFitFailed(ILogger logger, string exceptionType, string model, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information,
+        Message = "RFM computed from {Input}: {Rows} rows read, {Customers} customers scored, in {ElapsedMilliseconds:F0} ms.")]
+    public static partial void RfmComputed(ILogger logger, string input, long rows, int customers, double elapsedMilliseconds);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning,
+        Message = "RFM computation from {Input} failed with {ExceptionType}.")]
+    public static partial void RfmFailed(ILogger logger, string input, string exceptionType);
 }

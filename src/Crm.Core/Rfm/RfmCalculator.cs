@@ -51,7 +51,7 @@ public static class RfmCalculator
         }
         catch (Exception e)
         {
-            CrmDiagnostics.RecordFailure(activity, e);
+            Failed(activity, e, PurchasesInput, options);
             throw;
         }
     }
@@ -70,6 +70,20 @@ public static class RfmCalculator
             activity.SetTag("crm.rfm.customers", customers);
         }
         CrmDiagnostics.RecordRfmDuration(started, input);
+        if (options.Logger is { } logger)
+        {
+            CrmLog.RfmComputed(logger, input, rows, customers, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>Marks the span as failed and logs the failure (the caller rethrows).</summary>
+    internal static void Failed(Activity? activity, Exception exception, string input, RfmOptions? options)
+    {
+        CrmDiagnostics.RecordFailure(activity, exception);
+        if (options?.Logger is { } logger)
+        {
+            CrmLog.RfmFailed(logger, input, exception.GetType().FullName ?? exception.GetType().Name);
+        }
     }
 
     /// <summary>
@@ -130,7 +144,7 @@ public static class RfmCalculator
         }
         catch (Exception e)
         {
-            CrmDiagnostics.RecordFailure(activity, e);
+            Failed(activity, e, ColumnsInput, options);
             throw;
         }
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using NodaTime;
 
 namespace Crm.Core.Rfm;
@@ -90,6 +91,12 @@ public sealed record RfmOptions
     /// rows read, and once when it completes); null (the default) reports nothing. Called on the computing thread.
     /// </summary>
     public IProgress<RfmProgress>? Progress { get; init; }
+
+    /// <summary>
+    /// Receives one message per finished computation (input kind, rows, customers scored, duration; event id 6001) or
+    /// failed one (6002); null (the default) logs nothing. Messages never name a customer.
+    /// </summary>
+    public ILogger? Logger { get; init; }
 
     /// <summary>The segment map in effect: <see cref="SegmentMap"/>, else the default map for 5 bins, else null.</summary>
     internal RfmSegmentMap? EffectiveSegmentMap => SegmentMap ?? (Bins == 5 ? RfmSegmentMap.Default : null);

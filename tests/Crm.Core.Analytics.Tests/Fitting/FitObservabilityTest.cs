@@ -118,17 +118,17 @@ public class FitObservabilityTest
     }
 
     [Fact]
-    public void A_failed_fit_logs_a_warning_with_the_exception_and_rethrows()
+    public void A_failed_fit_logs_a_warning_with_the_exception_type_and_rethrows()
     {
         var logger = new FakeLogger();
 
-        var thrown = Assert.Throws<ArgumentException>(() =>
+        Assert.Throws<ArgumentException>(() =>
             BgNbdModel.Fit([new RecencyFrequency(0, 0, 10)], PeriodUnit.Week, new FitOptions { Logger = logger }));
 
         var entry = Assert.Single(logger.Collector.GetSnapshot());
         Assert.Equal(5002, entry.Id.Id);
         Assert.Equal(LogLevel.Warning, entry.Level);
-        Assert.Same(thrown, entry.Exception);
-        Assert.StartsWith("Model bg_nbd could not be fitted after ", entry.Message, StringComparison.Ordinal);
+        Assert.Null(entry.Exception);
+        Assert.StartsWith("Model bg_nbd could not be fitted (System.ArgumentException) after ", entry.Message, StringComparison.Ordinal);
     }
 }

@@ -47,6 +47,31 @@ public class ProgressAndLoggingTest
     }
 
     [Fact]
+    public void Rfm_logs_its_completion_and_failures_with_counts_and_types_only()
+    {
+        var asOf = new LocalDate(2024, 6, 30);
+        var at = asOf.AtStartOfDayInZone(DateTimeZone.Utc).ToInstant();
+        var logger = new FakeLogger();
+        var options = new RfmOptions(asOf) { Logger = logger };
+        var purchases = Enumerable.Range(0, 6).Select(i => Purchase.Create(
+            new TransactionId($"t{i}"), new CustomerId($"{Marker}-{i % 3}"), at, Channel.Web, new Money(1m, Currency.EUR))).ToList();
+
+        RfmCalculator.Compute(purchases, options);
+        var completed = logger.Collector.LatestRecord;
+        Assert.Equal(6001, completed.Id.Id);
+        Assert.Equal(LogLevel.Information, completed.Level);
+        Assert.StartsWith("RFM computed from purchases: 6 rows read, 3 customers scored, in ", completed.Message, StringComparison.Ordinal);
+
+        purchases.Add(Purchase.Create(new TransactionId("t-usd"), new CustomerId($"{Marker}-usd"), at, Channel.Web, new Money(1m, Currency.USD)));
+        Assert.Throws<RfmCurrencyMismatchException>(() => RfmCalculator.Compute(purchases, options));
+        var failed = logger.Collector.LatestRecord;
+        Assert.Equal(6002, failed.Id.Id);
+        Assert.Equal(LogLevel.Warning, failed.Level);
+        Assert.Equal($"RFM computation from purchases failed with {typeof(RfmCurrencyMismatchException).FullName}.", failed.Message);
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), e => e.Message.Contains(Marker, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Rfm_over_columns_reports_completion_only()
     {
         var asOf = new LocalDate(2024, 6, 30);
