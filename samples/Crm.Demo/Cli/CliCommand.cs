@@ -60,7 +60,15 @@ public sealed class CliContext
             Ansi = ReferenceEquals(output, System.Console.Out) ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = ReferenceEquals(output, System.Console.Out) ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
         });
+        // Without a terminal Spectre assumes 80 columns and wraps the wide tables; a file or a pager has room for more.
+        if (!ReferenceEquals(output, System.Console.Out) || System.Console.IsOutputRedirected)
+        {
+            Console.Profile.Width = RedirectedWidth;
+        }
     }
+
+    /// <summary>The width tables are laid out for when the output is not a terminal (a file, a pipe, a test).</summary>
+    public const int RedirectedWidth = 120;
 
     /// <summary>Standard output (results, CSV when no output file is given).</summary>
     public TextWriter Out { get; }
