@@ -73,9 +73,10 @@ public abstract class PrivacyStoreTest : DatabaseTest
     {
         Skip.If(UnavailableReason is not null, UnavailableReason);
         var run = Guid.NewGuid().ToString("N")[..6];
-        var cases = (from survivor in PersonalDataScenario.Gen(0)
-                     from merged in PersonalDataScenario.Gen(1)
-                     from kept in PersonalDataScenario.Gen(2)
+        // Indexes 3-5: phone numbers and birth dates no other test of this database uses (they are needles too).
+        var cases = (from survivor in PersonalDataScenario.Gen(3)
+                     from merged in PersonalDataScenario.Gen(4)
+                     from kept in PersonalDataScenario.Gen(5)
                      select (survivor, merged, kept)).Sample(Cases);
         var number = 0;
         foreach (var (s, m, k) in cases)
