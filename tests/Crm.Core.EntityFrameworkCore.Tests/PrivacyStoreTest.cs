@@ -67,6 +67,45 @@ public abstract class PrivacyStoreTest : DatabaseTest
         }
     }
 
+    // A merged record stays as a tombstone with its own personal data: erasing the survivor erases it too, in the database.
+    [SkippableFact]
+    public async Task After_erasing_a_survivor_no_column_holds_a_personal_value_of_the_records_merged_into_it()
+    {
+        Skip.If(UnavailableReason is not null, UnavailableReason);
+        var run = Guid.NewGuid().ToString("N")[..6];
+        // Indexes 3-5: phone numbers and birth dates no other test of this database uses (they are needles too).
+        var cases = (from survivor in PersonalDataScenario.Gen(3)
+                     from merged in PersonalDataScenario.Gen(4)
+                     from kept in PersonalDataScenario.Gen(5)
+                     select (survivor, merged, kept)).Sample(Cases);
+        var number = 0;
+        foreach (var (s, m, k) in cases)
+        {
+            number++;
+            var survivor = s with { CustomerId = new CustomerId($"MS-{run}-{number}"), Organisation = false };
+            var merged = m with { CustomerId = new CustomerId($"MM-{run}-{number}"), Organisation = false };
+            var kept = k with { CustomerId = new CustomerId($"MK-{run}-{number}") };
+            await SaveAsync(survivor, merged, kept);
+            await using (var scope = Services.CreateAsyncScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<Crm.Core.Duplicates.CustomerMergeService>().MergeAsync(survivor.CustomerId, merged.CustomerId);
+            }
+            Assert.NotEmpty(await ColumnsContainingAsync([merged.Marker])); // the tombstone holds data before erasure
+
+            await using (var scope = Services.CreateAsyncScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<PrivacyService>().EraseAsync(survivor.CustomerId, "art17-request", "dpo-1");
+            }
+
+            Assert.Empty(await ColumnsContainingAsync([.. survivor.Needles, .. merged.Needles]));
+            Assert.NotEmpty(await ColumnsContainingAsync([kept.Marker]));
+            await using (var scope = Services.CreateAsyncScope())
+            {
+                Assert.True(await scope.ServiceProvider.GetRequiredService<IErasureRegistry>().IsErasedAsync("billing", merged.BillingId));
+            }
+        }
+    }
+
     private async Task SaveAsync(params PersonalDataScenario[] scenarios)
     {
         foreach (var scenario in scenarios)

@@ -23,7 +23,7 @@ namespace Crm.Core.Testing.Storage;
 /// Every test uses fresh tenants and ids, so a shared database is fine. <see cref="Cases"/> sets how many random
 /// operation sequences the property checks.
 /// </remarks>
-public abstract class TenantIsolationConformanceTests : StoreConformanceTests
+public abstract partial class TenantIsolationConformanceTests : StoreConformanceTests
 {
     private static readonly Instant At = Instant.FromUtc(2026, 1, 1, 0, 0);
 

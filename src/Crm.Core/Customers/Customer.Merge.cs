@@ -97,7 +97,7 @@ public sealed partial class Customer
     /// <remarks>
     /// Contact points leave with the merge (they now belong to the survivor), so exact matching and log-in look-ups find
     /// one customer only. The rest of the record is kept as it was for the audit trail (erasure treats it like any
-    /// customer).
+    /// customer, and erasing the survivor erases its tombstones as well).
     /// </remarks>
     internal void MarkMergedInto(CustomerId survivorId, Instant at)
     {

@@ -179,6 +179,12 @@ public sealed class CustomerRegistrationService
         {
             return await CreateAsync(incoming, policy, rules, cancellationToken).ConfigureAwait(false);
         }
+        if (stored.IsErased)
+        {
+            // Updating an erased record with the incoming data would re-identify the person under the old pseudonym
+            // (a record erased before its merged records were erased with it can still be reached this way).
+            throw new Privacy.ErasedExternalIdException(system);
+        }
 
         ApplyImport(stored, incoming, now);
         await _customers.UpdateAsync(stored, cancellationToken).ConfigureAwait(false);

@@ -10,27 +10,14 @@ public sealed partial class LoyaltyAccount
     /// </summary>
     internal void ErasePersonalText()
     {
-        const string erased = Customers.Customer.ErasedText;
         var entries = _state.Entries;
         var scrubbed = new List<LedgerEntry>(entries.Count);
         var changed = false;
         foreach (var entry in entries)
         {
-            switch (entry)
-            {
-                case AdjustmentCreditEntry credit when credit.Reason != erased:
-                    scrubbed.Add(new AdjustmentCreditEntry(credit.Sequence, credit.At, credit.IdempotencyKey!, credit.Credited,
-                        credit.ExpiresAtOrMax, credit.SettledDeficit, erased, credit.Actor));
-                    changed = true;
-                    break;
-                case AdjustmentDebitEntry debit when debit.Reason != erased:
-                    scrubbed.Add(new AdjustmentDebitEntry(debit.Sequence, debit.At, debit.IdempotencyKey!, debit.AllocationArray, erased, debit.Actor));
-                    changed = true;
-                    break;
-                default:
-                    scrubbed.Add(entry);
-                    break;
-            }
+            var clean = Scrub(entry);
+            scrubbed.Add(clean);
+            changed |= !ReferenceEquals(clean, entry);
         }
         if (changed)
         {
@@ -40,10 +27,32 @@ public sealed partial class LoyaltyAccount
         }
         if (TierOverride is { } o)
         {
-            TierOverride = o with { Reason = erased };
+            TierOverride = o with { Reason = Customers.Customer.ErasedText };
         }
         _tierHistory = _tierHistory
-            .Select(c => c.Reason is TierChangeReason.OverrideSet or TierChangeReason.OverrideExpired ? c with { Evidence = "override (" + erased + ")" } : c)
+            .Select(c => c.Reason is TierChangeReason.OverrideSet or TierChangeReason.OverrideExpired ? c with { Evidence = "override (" + Customers.Customer.ErasedText + ")" } : c)
             .ToArray();
+    }
+
+    // The entry without its free text (the same instance when it has none). Entries taken over in a merge quote the
+    // merged account's entry (Source), which may be an adjustment with its reason: those are scrubbed too, at any depth.
+    private static LedgerEntry Scrub(LedgerEntry entry)
+    {
+        const string erased = Customers.Customer.ErasedText;
+        switch (entry)
+        {
+            case AdjustmentCreditEntry credit when credit.Reason != erased:
+                return new AdjustmentCreditEntry(credit.Sequence, credit.At, credit.IdempotencyKey!, credit.Credited,
+                    credit.ExpiresAtOrMax, credit.SettledDeficit, erased, credit.Actor);
+            case AdjustmentDebitEntry debit when debit.Reason != erased:
+                return new AdjustmentDebitEntry(debit.Sequence, debit.At, debit.IdempotencyKey!, debit.AllocationArray, erased, debit.Actor);
+            case MergedInEntry mergedIn when Scrub(mergedIn.Source) is var source && !ReferenceEquals(source, mergedIn.Source):
+                return new MergedInEntry(mergedIn.Sequence, mergedIn.At, mergedIn.IdempotencyKey, mergedIn.Credited, mergedIn.EarnedAt,
+                    mergedIn.AvailableAt, mergedIn.ExpiresAtOrMax, mergedIn.From, source);
+            case MergedKeyEntry key when Scrub(key.Source) is var source && !ReferenceEquals(source, key.Source):
+                return new MergedKeyEntry(key.Sequence, key.At, key.IdempotencyKey!, key.From, source);
+            default:
+                return entry;
+        }
     }
 }

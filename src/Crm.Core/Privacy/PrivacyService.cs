@@ -131,6 +131,11 @@ public sealed class PrivacyService
     /// sources, interaction subjects and outcomes, loyalty adjustment and tier override reasons, lifecycle transition
     /// reasons, segment memberships and overrides, and the segmentation profile. Kept under the (pseudonymous) id:
     /// purchases, points, holdings, non-personal attributes, consent grants and withdrawals, stage history.</para>
+    /// <para>Merged records belong to the person too: erasing a customer also erases every record merged into it
+    /// (the tombstones, see <see cref="Customer.MergedCustomerIds"/>) and everything they still own, and erasing a
+    /// merged record's id erases the survivor it redirects to and that survivor's whole merge family. Each erased
+    /// customer record gets its own <see cref="ErasureRecord"/>; the result carries the one of
+    /// <paramref name="customerId"/>.</para>
     /// <para>The segmentation profile is a projection outside the unit of work: it is removed just before the commit,
     /// so a failed commit leaves at most a missing projection (rebuilt by the next projection run), never personal data
     /// after a successful one. Database stores keep deleted bytes in free pages until purged: see docs/privacy.md
@@ -160,22 +165,72 @@ public sealed class PrivacyService
                 "there is nothing to erase under this id. Check the id; an erased customer keeps their record and can be erased again harmlessly.");
         }
 
-        var externalIds = 0;
-        if (customer is not null)
+        // A merge said the records are one person, and the merged ones stay behind as tombstones that still hold their
+        // name, birth date, external ids of conflicting systems, drained loyalty accounts and lifecycles. Erasing the
+        // person reaches every record of the merge family, whichever id the request names.
+        var family = customer is null ? [] : await MergeFamilyAsync(customer, cancellationToken).ConfigureAwait(false);
+        var ids = family.Select(c => c.Id).Append(customerId).Distinct().ToList();
+        var hashed = new HashSet<ErasedExternalIdKey>();
+        var linkedCounts = new Dictionary<CustomerId, int>();
+        foreach (var member in family)
         {
-            var linked = customer.ErasePersonalData(now);
-            externalIds = linked.Count;
+            var linked = member.ErasePersonalData(now);
+            linkedCounts[member.Id] = linked.Count;
             foreach (var (system, id) in linked)
             {
-                var key = _options.HashExternalId(customer.TenantId, system, id);
-                if (await _tombstones.GetByIdAsync(key, cancellationToken).ConfigureAwait(false) is null)
+                var key = _options.HashExternalId(member.TenantId, system, id);
+                if (hashed.Add(key) && await _tombstones.GetByIdAsync(key, cancellationToken).ConfigureAwait(false) is null)
                 {
-                    await _tombstones.AddAsync(ErasedExternalId.Create(key, system, now, customer.TenantId), cancellationToken).ConfigureAwait(false);
+                    await _tombstones.AddAsync(ErasedExternalId.Create(key, system, now, member.TenantId), cancellationToken).ConfigureAwait(false);
                 }
             }
-            await _customers.UpdateAsync(customer, cancellationToken).ConfigureAwait(false);
+            await _customers.UpdateAsync(member, cancellationToken).ConfigureAwait(false);
         }
 
+        foreach (var id in ids)
+        {
+            await EraseRelatedAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var segment in await _segments.ListAsync(Specification.All<Segment>(), cancellationToken).ConfigureAwait(false))
+        {
+            var changed = false;
+            foreach (var id in ids)
+            {
+                changed |= segment.Forget(id);
+            }
+            if (changed)
+            {
+                await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var alreadyErased = record is not null;
+        if (record is null)
+        {
+            record = ErasureRecord.Create(customerId, now, cleanedReason, cleanedActor, linkedCounts.GetValueOrDefault(customerId), customer?.TenantId);
+            await _erasures.AddAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        // Every erased customer record has its own erasure record, so an export under any of the ids says what happened.
+        foreach (var member in family.Where(m => m.Id != customerId))
+        {
+            if (await _erasures.GetByIdAsync(member.Id, cancellationToken).ConfigureAwait(false) is null)
+            {
+                await _erasures.AddAsync(ErasureRecord.Create(member.Id, now, cleanedReason, cleanedActor, linkedCounts[member.Id], member.TenantId), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+        }
+
+        foreach (var id in ids)
+        {
+            await _profiles.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
+        }
+        await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new ErasureResult(record, alreadyErased);
+    }
+
+    // The customer's interactions, loyalty accounts, lifecycle and segment memberships.
+    private async Task EraseRelatedAsync(CustomerId customerId, CancellationToken cancellationToken)
+    {
         foreach (var interaction in await _interactions.ListAsync(InteractionsOf(customerId), cancellationToken).ConfigureAwait(false))
         {
             if (interaction.Subject is not null || interaction.Outcome is not null)
@@ -199,24 +254,31 @@ public sealed class PrivacyService
         {
             await _segmentMembers.RemoveAsync(member, cancellationToken).ConfigureAwait(false);
         }
-        foreach (var segment in await _segments.ListAsync(Specification.All<Segment>(), cancellationToken).ConfigureAwait(false))
+    }
+
+    // The survivor the customer's merges lead to (the customer itself when never merged) and every record merged into it,
+    // directly or through earlier merges. A broken or cyclic redirect stops the walk at the last record found.
+    private async Task<List<Customer>> MergeFamilyAsync(Customer customer, CancellationToken cancellationToken)
+    {
+        var family = new Dictionary<CustomerId, Customer> { [customer.Id] = customer };
+        var survivor = customer;
+        for (var hops = 0; survivor.MergedInto is { } next && hops < Duplicates.CustomerMergeService.MaxRedirects && !family.ContainsKey(next); hops++)
         {
-            if (segment.Forget(customerId))
+            if (await _customers.GetByIdAsync(next, cancellationToken).ConfigureAwait(false) is not { } target)
             {
-                await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            family[target.Id] = target;
+            survivor = target;
+        }
+        foreach (var id in survivor.MergedCustomerIds)
+        {
+            if (!family.ContainsKey(id) && await _customers.GetByIdAsync(id, cancellationToken).ConfigureAwait(false) is { } merged)
+            {
+                family[id] = merged;
             }
         }
-
-        var alreadyErased = record is not null;
-        if (record is null)
-        {
-            record = ErasureRecord.Create(customerId, now, cleanedReason, cleanedActor, externalIds, customer?.TenantId);
-            await _erasures.AddAsync(record, cancellationToken).ConfigureAwait(false);
-        }
-
-        await _profiles.RemoveAsync(customerId, cancellationToken).ConfigureAwait(false);
-        await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new ErasureResult(record, alreadyErased);
+        return family.Values.ToList();
     }
 
     private static Specification<Interaction> InteractionsOf(CustomerId customerId) =>

@@ -328,7 +328,10 @@ public sealed class SegmentService
         return compiler.Compiler.Explain(compiler.RuleOf(segment)!, profile, Today(_clock.GetCurrentInstant()));
     }
 
-    /// <summary>The current members, sorted (ordinal).</summary>
+    /// <summary>
+    /// The members as of the last refresh, sorted (ordinal). Consent was checked at that refresh; to contact members,
+    /// use <see cref="GetAudienceAsync(SegmentId, CancellationToken)"/>, which checks it again at this instant.
+    /// </summary>
     public async Task<IReadOnlyList<CustomerId>> GetMembersAsync(SegmentId id, CancellationToken cancellationToken = default)
     {
         var members = await _members.ListAsync(new MembersOf(id), cancellationToken).ConfigureAwait(false);

@@ -14,7 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Crm.Core.Tests.Privacy;
 
-public class ErasureTest
+public partial class ErasureTest
 {
 
     // Art. 17: after erasure, no personal value of the customer remains anywhere the stores hold it (walked through

@@ -17,7 +17,7 @@ namespace Crm.Core.Tests.Privacy;
 /// values through every object the stores hold, every domain event raised, the results of registration, duplicate
 /// detection, merge, export and erasure, and the exceptions that inputs carrying personal data provoke.
 /// </summary>
-public class PersonalDataLeakTest
+public partial class PersonalDataLeakTest
 {
     [Property(MaxTest = 20)]
     public Property No_ToString_of_a_Crm_Core_object_shows_personal_data() =>

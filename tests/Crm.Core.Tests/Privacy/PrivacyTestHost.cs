@@ -19,11 +19,12 @@ internal sealed class PrivacyTestHost : IAsyncDisposable, IDisposable
     /// <summary>Another customer, an organisation, to tell apart from <see cref="Ann"/>.</summary>
     public static readonly PersonalDataScenario Bob = new(new Crm.Core.Customers.CustomerId("C-bob"), "kmnpqrstvwxy", 8, true, 1, true, true);
 
-    public PrivacyTestHost()
+    public PrivacyTestHost(Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IClock>(Clock);
         services.AddSingleton<IDomainEventDispatcher>(Events);
+        configure?.Invoke(services);
         services.AddCrmCore().UseInMemoryStore().AddPrivacy(Key);
         Services = services.BuildServiceProvider();
     }
