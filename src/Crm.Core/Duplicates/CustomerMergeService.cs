@@ -205,7 +205,7 @@ public sealed class CustomerMergeService
         }
         if (survivor.Kind != merged.Kind)
         {
-            throw new CustomersNotMergeableException(survivorId, mergedId, $"it is a {merged.Kind} and the survivor a {survivor.Kind}; only customers of one kind can be merged.");
+            throw new CustomersNotMergeableException(survivorId, mergedId, $"it is of kind {merged.Kind} and the survivor of kind {survivor.Kind}; only customers of one kind can be merged.");
         }
         if (survivor.TenantId != merged.TenantId)
         {

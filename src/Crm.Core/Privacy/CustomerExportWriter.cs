@@ -23,7 +23,14 @@ internal sealed record ExportSources(
     IReadOnlyList<(Segment Segment, bool Included)> Overrides,
     CustomerProfile? Profile,
     ProfileFieldRegistry ProfileFields,
-    ErasureRecord? Erasure);
+    ErasureRecord? Erasure,
+    IReadOnlyList<MergedRecordSources> MergedRecords);
+
+/// <summary>
+/// A record merged into the exported customer: the tombstone keeps its own name, birth date, external ids and merge
+/// trail, and its drained loyalty accounts and lifecycle stay under its id, so they are data held about the person.
+/// </summary>
+internal sealed record MergedRecordSources(Customer Customer, IReadOnlyList<LoyaltyAccount> LoyaltyAccounts, CustomerLifecycle? Lifecycle);
 
 /// <summary>
 /// Writes the customer export document (docs/schemas/customer-export.v1.schema.json). Every property is always
@@ -62,6 +69,13 @@ internal static class CustomerExportWriter
             ["actor"] = s.Erasure.Actor,
             ["externalIdsErased"] = s.Erasure.ExternalIdsErased,
         },
+        ["mergedRecords"] = Array(s.MergedRecords, m => new JsonObject
+        {
+            ["customerId"] = m.Customer.Id.Value,
+            ["customer"] = Customer(m.Customer),
+            ["loyaltyAccounts"] = Array(m.LoyaltyAccounts, LoyaltyAccount),
+            ["lifecycle"] = m.Lifecycle is null ? null : Lifecycle(m.Lifecycle),
+        }),
     };
 
     private static JsonObject Customer(Customer c) => new()

@@ -113,10 +113,21 @@ public sealed class PrivacyService
             .ToList();
         var profile = await _profiles.FindAsync(customerId, cancellationToken).ConfigureAwait(false);
         var erasure = await _erasures.GetByIdAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var merged = new List<MergedRecordSources>();
+        foreach (var id in customer?.MergedCustomerIds.Distinct().Order() ?? Enumerable.Empty<CustomerId>())
+        {
+            // A tombstone missing from the store (removed by the host) has nothing left to export.
+            if (await _customers.GetByIdAsync(id, cancellationToken).ConfigureAwait(false) is { } record)
+            {
+                var mergedAccounts = await _loyaltyAccounts.ListAsync(AccountsOf(id), cancellationToken).ConfigureAwait(false);
+                merged.Add(new MergedRecordSources(record, mergedAccounts.OrderBy(a => a.ProgrammeId).ToList(),
+                    await _lifecycles.GetByIdAsync(id, cancellationToken).ConfigureAwait(false)));
+            }
+        }
         var document = CustomerExportWriter.Write(new ExportSources(
             customerId, exportedAt, customer, interactions, purchases, accounts.OrderBy(a => a.ProgrammeId).ToList(), lifecycle,
             members.OrderBy(m => m.SegmentId).Select(m => (m, byId.GetValueOrDefault(m.SegmentId))).ToList(),
-            overrides, profile, _profileFields, erasure));
+            overrides, profile, _profileFields, erasure, merged));
         return new CustomerDataExport(customerId, exportedAt, document);
     }
 
