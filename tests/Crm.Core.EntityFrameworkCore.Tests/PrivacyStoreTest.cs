@@ -204,9 +204,14 @@ public sealed class SqlitePrivacyStoreTest : PrivacyStoreTest
             }
         }
 
+        var file = new SqliteConnectionStringBuilder(TestDatabases.SqliteConnectionString("privacy")).DataSource;
+        // The control: before the purge the erased values are still on disk (freed cells, old pages, the WAL), so the
+        // search below can see them and it is the purge step that removes them.
+        var before = LowerAscii([.. new[] { file, file + "-wal", file + "-journal" }.Where(File.Exists).SelectMany(File.ReadAllBytes)]);
+        Assert.Contains(scenarios, s => s.Erased.Needles.Any(n => IndexOf(before, n) >= 0));
+
         await CrmDatabase.PurgeDeletedDataAsync(Services);
 
-        var file = new SqliteConnectionStringBuilder(TestDatabases.SqliteConnectionString("privacy")).DataSource;
         var bytes = LowerAscii(File.ReadAllBytes(file));
         foreach (var (erased, kept) in scenarios)
         {
