@@ -60,4 +60,12 @@ internal static partial class CrmLog
     [LoggerMessage(EventId = 6002, Level = LogLevel.Warning,
         Message = "RFM computation from {Input} failed with {ExceptionType}.")]
     public static partial void RfmFailed(ILogger logger, string input, string exceptionType);
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information,
+        Message = "Customer erasure committed: {CustomerRecords} customer records (the merge family), {ExternalIds} external ids hashed; previously erased: {AlreadyErased}.")]
+    public static partial void CustomerErased(ILogger logger, int customerRecords, int externalIds, bool alreadyErased);
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Information,
+        Message = "Customers merged: {Interactions} interactions, {Purchases} purchases, {Memberships} segment memberships, {LoyaltyAccounts} loyalty accounts moved; lifecycle merged: {LifecycleMerged}.")]
+    public static partial void CustomersMerged(ILogger logger, int interactions, int purchases, int memberships, int loyaltyAccounts, bool lifecycleMerged);
 }

@@ -1,10 +1,13 @@
 using Crm.Core.Customers;
+using Crm.Core.Diagnostics;
 using Crm.Core.Lifecycle;
 using Crm.Core.Loyalty;
 using Crm.Core.Purchases;
 using Crm.Core.Segmentation;
 using Crm.Core.Specifications;
 using Crm.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 
 namespace Crm.Core.Duplicates;
@@ -98,13 +101,19 @@ public sealed class CustomerMergeService
     private readonly ICustomerProfileStore _profiles;
     private readonly IUnitOfWork _unitOfWork;
     private readonly IClock _clock;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the service over a store.</summary>
+    /// <remarks>
+    /// <paramref name="logger"/> receives one message per committed merge (counts only, event id 7002); null, or no
+    /// logging registered, for none.
+    /// </remarks>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public CustomerMergeService(IRepository<Customer, CustomerId> customers, IRepository<Interaction, InteractionId> interactions,
         IRepository<Purchase, TransactionId> purchases, IRepository<CustomerLifecycle, CustomerId> lifecycles,
         IRepository<LoyaltyAccount, LoyaltyAccountId> loyaltyAccounts, IRepository<SegmentMember, SegmentMemberId> segmentMembers,
-        IRepository<Segment, SegmentId> segments, ICustomerProfileStore profiles, IUnitOfWork unitOfWork, IClock clock)
+        IRepository<Segment, SegmentId> segments, ICustomerProfileStore profiles, IUnitOfWork unitOfWork, IClock clock,
+        ILogger<CustomerMergeService>? logger = null)
     {
         _customers = Preconditions.CheckNotNull(customers);
         _interactions = Preconditions.CheckNotNull(interactions);
@@ -116,6 +125,7 @@ public sealed class CustomerMergeService
         _profiles = Preconditions.CheckNotNull(profiles);
         _unitOfWork = Preconditions.CheckNotNull(unitOfWork);
         _clock = Preconditions.CheckNotNull(clock);
+        _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
     /// <summary>Shows what <see cref="MergeAsync"/> would do, without saving or registering anything.</summary>
@@ -157,7 +167,9 @@ public sealed class CustomerMergeService
         // The read model is a separate store: the tombstone leaves it after the merge committed, so that segments stop
         // counting the merged record (the survivor's profile is re-projected by the host's projection job).
         await _profiles.RemoveAsync(mergedId, CancellationToken.None).ConfigureAwait(false);
-        return plan.Result(isDryRun: false);
+        var result = plan.Result(isDryRun: false);
+        CrmLog.CustomersMerged(_logger, result.InteractionsMoved, result.PurchasesMoved, result.SegmentMembershipsMoved, result.LoyaltyAccountsMerged, result.LifecycleMerged);
+        return result;
     }
 
     /// <summary>The customer an id stands for now: the customer itself, or the survivor its merges redirect to.</summary>

@@ -1,10 +1,13 @@
 using Crm.Core.Customers;
+using Crm.Core.Diagnostics;
 using Crm.Core.Lifecycle;
 using Crm.Core.Loyalty;
 using Crm.Core.Purchases;
 using Crm.Core.Segmentation;
 using Crm.Core.Specifications;
 using Crm.Core.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using NodaTime;
 
 namespace Crm.Core.Privacy;
@@ -34,6 +37,7 @@ public sealed class PrivacyService
     private readonly IUnitOfWork _unitOfWork;
     private readonly IClock _clock;
     private readonly PrivacyOptions _options;
+    private readonly ILogger _logger;
 
     /// <summary>Creates the service over one scope's stores (dependency injection does this).</summary>
     /// <param name="customers">Customers.</param>
@@ -50,6 +54,7 @@ public sealed class PrivacyService
     /// <param name="unitOfWork">The scope's unit of work: an erasure commits through it, all or nothing.</param>
     /// <param name="clock">The time of exports and erasures.</param>
     /// <param name="options">The hash key for erased external ids.</param>
+    /// <param name="logger">Receives one message per committed erasure (counts only, event id 7001); null, or no logging registered, for none.</param>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     public PrivacyService(
         IRepository<Customer, CustomerId> customers,
@@ -65,7 +70,8 @@ public sealed class PrivacyService
         ProfileFieldRegistry profileFields,
         IUnitOfWork unitOfWork,
         IClock clock,
-        PrivacyOptions options)
+        PrivacyOptions options,
+        ILogger<PrivacyService>? logger = null)
     {
         _customers = Preconditions.CheckNotNull(customers);
         _interactions = Preconditions.CheckNotNull(interactions);
@@ -81,6 +87,7 @@ public sealed class PrivacyService
         _unitOfWork = Preconditions.CheckNotNull(unitOfWork);
         _clock = Preconditions.CheckNotNull(clock);
         _options = Preconditions.CheckNotNull(options);
+        _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
     /// <summary>
@@ -236,6 +243,7 @@ public sealed class PrivacyService
             await _profiles.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
         }
         await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+        CrmLog.CustomerErased(_logger, ids.Count, hashed.Count, alreadyErased);
         return new ErasureResult(record, alreadyErased);
     }
 

@@ -12,6 +12,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace Crm.Core.Tests.Privacy;
 
@@ -43,6 +44,28 @@ public partial class PersonalDataLeakTest
             return (logs.Count > 0).Label("the segment service logged (the capture works)")
                 .And((leaks.Count == 0).Label("personal data in diagnostics: " + string.Join(" | ", leaks)));
         });
+
+    [Fact]
+    public async Task A_merge_and_an_erasure_are_logged_with_counts_only()
+    {
+        var scenario = PersonalDataScenario.Gen(0).Sample(1).Single();
+        await using var host = new PrivacyTestHost(s => s.AddLogging(b => b.AddFakeLogging()));
+        var duplicate = scenario with { CustomerId = new CustomerId(scenario.CustomerId + "-dup"), PhoneSuffix = scenario.PhoneSuffix + 500 };
+        await host.SaveAsync(scenario, duplicate);
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<CustomerMergeService>().MergeAsync(scenario.CustomerId, duplicate.CustomerId);
+        }
+        await host.EraseAsync(scenario.CustomerId);
+
+        var entries = host.Services.GetFakeLogCollector().GetSnapshot().Where(e => e.Id.Id is 7001 or 7002).ToList();
+        Assert.Equal([7002, 7001], entries.Select(e => e.Id.Id));
+        Assert.Equal(typeof(CustomerMergeService).FullName, entries[0].Category);
+        Assert.Equal(typeof(Crm.Core.Privacy.PrivacyService).FullName, entries[1].Category);
+        Assert.StartsWith("Customer erasure committed: 2 customer records (the merge family)", entries[1].Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(entries, e => scenario.Needles.Any(n => e.Message.Contains(n, StringComparison.OrdinalIgnoreCase)));
+        Assert.DoesNotContain(entries, e => e.Message.Contains(scenario.CustomerId.Value, StringComparison.Ordinal));
+    }
 
     private sealed class RecordingLoggerProvider : ILoggerProvider
     {
