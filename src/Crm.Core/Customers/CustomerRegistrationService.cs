@@ -181,9 +181,10 @@ public sealed class CustomerRegistrationService
         }
         if (stored.IsErased)
         {
-            // Updating an erased record with the incoming data would re-identify the person under the old pseudonym
-            // (a record erased before its merged records were erased with it can still be reached this way).
-            throw new Privacy.ErasedExternalIdException(system);
+            // Updating an erased record with the incoming data would re-identify the person under the old pseudonym.
+            // Only a record erased before erasure reached its merged records is reached this way; the exception says
+            // how to re-create the person deliberately.
+            throw Privacy.ErasedExternalIdException.ReachedThroughMergedRecord(system, stored.Id);
         }
 
         ApplyImport(stored, incoming, now);

@@ -22,15 +22,19 @@ public sealed class CustomerDataExport
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
     private readonly JsonObject _document;
 
-    internal CustomerDataExport(CustomerId customerId, Instant exportedAt, JsonObject document)
+    internal CustomerDataExport(CustomerId customerId, CustomerId requestedCustomerId, Instant exportedAt, JsonObject document)
     {
         CustomerId = customerId;
+        RequestedCustomerId = requestedCustomerId;
         ExportedAt = exportedAt;
         _document = document;
     }
 
-    /// <summary>The customer exported.</summary>
+    /// <summary>The customer exported: the requested id, or the survivor that a merged record's id redirects to.</summary>
     public CustomerId CustomerId { get; }
+
+    /// <summary>The id the export was requested for (differs from <see cref="CustomerId"/> when that record was merged).</summary>
+    public CustomerId RequestedCustomerId { get; }
 
     /// <summary>When the export was taken.</summary>
     public Instant ExportedAt { get; }

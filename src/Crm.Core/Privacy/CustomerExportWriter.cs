@@ -13,6 +13,7 @@ namespace Crm.Core.Privacy;
 /// <summary>Everything read about one customer, ready to be written as the export document.</summary>
 internal sealed record ExportSources(
     CustomerId CustomerId,
+    CustomerId RequestedCustomerId,
     Instant ExportedAt,
     Customer? Customer,
     IReadOnlyList<Interaction> Interactions,
@@ -30,7 +31,7 @@ internal sealed record ExportSources(
 /// A record merged into the exported customer: the tombstone keeps its own name, birth date, external ids and merge
 /// trail, and its drained loyalty accounts and lifecycle stay under its id, so they are data held about the person.
 /// </summary>
-internal sealed record MergedRecordSources(Customer Customer, IReadOnlyList<LoyaltyAccount> LoyaltyAccounts, CustomerLifecycle? Lifecycle);
+internal sealed record MergedRecordSources(Customer Customer, IReadOnlyList<LoyaltyAccount> LoyaltyAccounts, CustomerLifecycle? Lifecycle, ErasureRecord? Erasure);
 
 /// <summary>
 /// Writes the customer export document (docs/schemas/customer-export.v1.schema.json). Every property is always
@@ -44,6 +45,7 @@ internal static class CustomerExportWriter
         ["schemaVersion"] = CustomerDataExport.CurrentSchemaVersion,
         ["exportedAt"] = Instant(s.ExportedAt),
         ["customerId"] = s.CustomerId.Value,
+        ["requestedCustomerId"] = s.RequestedCustomerId.Value,
         ["customer"] = s.Customer is null ? null : Customer(s.Customer),
         ["interactions"] = Array(s.Interactions, Interaction),
         ["purchases"] = Array(s.Purchases, Purchase),
@@ -62,20 +64,23 @@ internal static class CustomerExportWriter
             ["override"] = o.Included ? "include" : "exclude",
         }),
         ["profile"] = s.Profile is null ? null : Profile(s.Profile, s.ProfileFields),
-        ["erasure"] = s.Erasure is null ? null : new JsonObject
-        {
-            ["erasedAt"] = Instant(s.Erasure.ErasedAt),
-            ["reason"] = s.Erasure.Reason,
-            ["actor"] = s.Erasure.Actor,
-            ["externalIdsErased"] = s.Erasure.ExternalIdsErased,
-        },
+        ["erasure"] = Erasure(s.Erasure),
         ["mergedRecords"] = Array(s.MergedRecords, m => new JsonObject
         {
             ["customerId"] = m.Customer.Id.Value,
             ["customer"] = Customer(m.Customer),
             ["loyaltyAccounts"] = Array(m.LoyaltyAccounts, LoyaltyAccount),
             ["lifecycle"] = m.Lifecycle is null ? null : Lifecycle(m.Lifecycle),
+            ["erasure"] = Erasure(m.Erasure),
         }),
+    };
+
+    private static JsonObject? Erasure(ErasureRecord? e) => e is null ? null : new JsonObject
+    {
+        ["erasedAt"] = Instant(e.ErasedAt),
+        ["reason"] = e.Reason,
+        ["actor"] = e.Actor,
+        ["externalIdsErased"] = e.ExternalIdsErased,
     };
 
     private static JsonObject Customer(Customer c) => new()

@@ -110,6 +110,18 @@ public sealed class ErasedExternalIdException : CrmException
             "Skip the record; if the person deliberately asked to be re-created, call IErasureRegistry.ReleaseAsync first, in the same unit of work.") =>
         SourceSystem = sourceSystem;
 
+    private ErasedExternalIdException(string sourceSystem, string message)
+        : base(message) =>
+        SourceSystem = sourceSystem;
+
     /// <summary>The source system's code.</summary>
     public string SourceSystem { get; }
+
+    // Records merged into a customer that was erased before erasure reached whole merge families keep their external
+    // ids unhashed, so there is no tombstone to release. Erasing again reaches the family and records the ids; then the
+    // ordinary release applies.
+    internal static ErasedExternalIdException ReachedThroughMergedRecord(string sourceSystem, Customers.CustomerId erasedCustomerId) =>
+        new(sourceSystem, $"An id of source system '{sourceSystem}' belongs to a record merged into customer {erasedCustomerId}, whose personal data was erased, " +
+            "so it is not imported again. Skip the record; to re-create the person deliberately, call PrivacyService.EraseAsync for that customer " +
+            "again (it erases the merged records too and records their ids as erased), then IErasureRegistry.ReleaseAsync for the id and import it in the same unit of work.");
 }

@@ -94,9 +94,15 @@ public sealed class PrivacyService
     /// Collects everything held about the customer into one JSON document: the customer record (name, contact points,
     /// consents with history, external ids, tags, attributes, life events, holdings), interactions, purchases, loyalty
     /// accounts with their ledgers, the lifecycle with its history, segment memberships and overrides, the
-    /// segmentation profile, and the erasure record if the customer was erased.
+    /// segmentation profile, the erasure record if the customer was erased, and every record merged into the customer.
     /// </summary>
-    /// <param name="customerId">The customer.</param>
+    /// <remarks>
+    /// A merge said the records are one person, so the export covers the whole merge family whichever id the request
+    /// names, like <see cref="EraseAsync"/>: asked for a merged record's id, it exports the survivor that id redirects
+    /// to (<see cref="CustomerDataExport.CustomerId"/>), with the requested record among its <c>mergedRecords</c>;
+    /// <see cref="CustomerDataExport.RequestedCustomerId"/> keeps the id asked for.
+    /// </remarks>
+    /// <param name="customerId">The customer, or a record merged into it.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
     /// <returns>The export; parts the store has nothing of are null or empty (an unknown id gives an export with no customer).</returns>
     /// <exception cref="ArgumentException"><paramref name="customerId"/> is the uninitialised default.</exception>
@@ -104,38 +110,39 @@ public sealed class PrivacyService
     {
         Preconditions.CheckNotDefault(customerId);
         var exportedAt = _clock.GetCurrentInstant();
-        var customer = await _customers.GetByIdAsync(customerId, cancellationToken).ConfigureAwait(false);
-        var interactions = await _interactions.ListAsync(InteractionsOf(customerId), cancellationToken).ConfigureAwait(false);
-        var purchases = await _purchases.ListAsync(Specification.Create<Purchase>(q => q.Where(p => p.CustomerId == customerId)
+        var requested = await _customers.GetByIdAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var (customer, family) = requested is null
+            ? (null, [])
+            : await MergeFamilyAsync(requested, cancellationToken).ConfigureAwait(false);
+        var id = customer?.Id ?? customerId;
+        var interactions = await _interactions.ListAsync(InteractionsOf(id), cancellationToken).ConfigureAwait(false);
+        var purchases = await _purchases.ListAsync(Specification.Create<Purchase>(q => q.Where(p => p.CustomerId == id)
             .OrderBy(p => p.OccurredAt).ThenBy(p => p.Id)), cancellationToken).ConfigureAwait(false);
-        var accounts = await _loyaltyAccounts.ListAsync(AccountsOf(customerId), cancellationToken).ConfigureAwait(false);
-        var lifecycle = await _lifecycles.GetByIdAsync(customerId, cancellationToken).ConfigureAwait(false);
-        var members = await _segmentMembers.ListAsync(MembershipsOf(customerId), cancellationToken).ConfigureAwait(false);
+        var accounts = await _loyaltyAccounts.ListAsync(AccountsOf(id), cancellationToken).ConfigureAwait(false);
+        var lifecycle = await _lifecycles.GetByIdAsync(id, cancellationToken).ConfigureAwait(false);
+        var members = await _segmentMembers.ListAsync(MembershipsOf(id), cancellationToken).ConfigureAwait(false);
         var segments = await _segments.ListAsync(Specification.All<Segment>(), cancellationToken).ConfigureAwait(false);
         var byId = segments.ToDictionary(s => s.Id);
         var overrides = segments
-            .Where(s => s.Includes.Contains(customerId) || s.Excludes.Contains(customerId))
+            .Where(s => s.Includes.Contains(id) || s.Excludes.Contains(id))
             .OrderBy(s => s.Id)
-            .Select(s => (s, s.Includes.Contains(customerId)))
+            .Select(s => (s, s.Includes.Contains(id)))
             .ToList();
-        var profile = await _profiles.FindAsync(customerId, cancellationToken).ConfigureAwait(false);
-        var erasure = await _erasures.GetByIdAsync(customerId, cancellationToken).ConfigureAwait(false);
+        var profile = await _profiles.FindAsync(id, cancellationToken).ConfigureAwait(false);
+        var erasure = await _erasures.GetByIdAsync(id, cancellationToken).ConfigureAwait(false);
         var merged = new List<MergedRecordSources>();
-        foreach (var id in customer?.MergedCustomerIds.Distinct().Order() ?? Enumerable.Empty<CustomerId>())
+        foreach (var record in family.Where(c => c.Id != id).OrderBy(c => c.Id))
         {
-            // A tombstone missing from the store (removed by the host) has nothing left to export.
-            if (await _customers.GetByIdAsync(id, cancellationToken).ConfigureAwait(false) is { } record)
-            {
-                var mergedAccounts = await _loyaltyAccounts.ListAsync(AccountsOf(id), cancellationToken).ConfigureAwait(false);
-                merged.Add(new MergedRecordSources(record, mergedAccounts.OrderBy(a => a.ProgrammeId).ToList(),
-                    await _lifecycles.GetByIdAsync(id, cancellationToken).ConfigureAwait(false)));
-            }
+            var mergedAccounts = await _loyaltyAccounts.ListAsync(AccountsOf(record.Id), cancellationToken).ConfigureAwait(false);
+            merged.Add(new MergedRecordSources(record, mergedAccounts.OrderBy(a => a.ProgrammeId).ToList(),
+                await _lifecycles.GetByIdAsync(record.Id, cancellationToken).ConfigureAwait(false),
+                await _erasures.GetByIdAsync(record.Id, cancellationToken).ConfigureAwait(false)));
         }
         var document = CustomerExportWriter.Write(new ExportSources(
-            customerId, exportedAt, customer, interactions, purchases, accounts.OrderBy(a => a.ProgrammeId).ToList(), lifecycle,
+            id, customerId, exportedAt, customer, interactions, purchases, accounts.OrderBy(a => a.ProgrammeId).ToList(), lifecycle,
             members.OrderBy(m => m.SegmentId).Select(m => (m, byId.GetValueOrDefault(m.SegmentId))).ToList(),
             overrides, profile, _profileFields, erasure, merged));
-        return new CustomerDataExport(customerId, exportedAt, document);
+        return new CustomerDataExport(id, customerId, exportedAt, document);
     }
 
     /// <summary>
@@ -186,7 +193,7 @@ public sealed class PrivacyService
         // A merge said the records are one person, and the merged ones stay behind as tombstones that still hold their
         // name, birth date, external ids of conflicting systems, drained loyalty accounts and lifecycles. Erasing the
         // person reaches every record of the merge family, whichever id the request names.
-        var family = customer is null ? [] : await MergeFamilyAsync(customer, cancellationToken).ConfigureAwait(false);
+        var family = customer is null ? [] : (await MergeFamilyAsync(customer, cancellationToken).ConfigureAwait(false)).Family;
         var ids = family.Select(c => c.Id).Append(customerId).Distinct().ToList();
         var hashed = new HashSet<ErasedExternalIdKey>();
         var linkedCounts = new Dictionary<CustomerId, int>();
@@ -275,9 +282,10 @@ public sealed class PrivacyService
         }
     }
 
-    // The survivor the customer's merges lead to (the customer itself when never merged) and every record merged into it,
-    // directly or through earlier merges. A broken or cyclic redirect stops the walk at the last record found.
-    private async Task<List<Customer>> MergeFamilyAsync(Customer customer, CancellationToken cancellationToken)
+    // The survivor the customer's merges lead to (the customer itself when never merged) and the family: the survivor,
+    // every record on the way and every record merged into the survivor, directly or through earlier merges. A broken
+    // or cyclic redirect stops the walk at the last record found, which then stands for the survivor.
+    private async Task<(Customer Survivor, List<Customer> Family)> MergeFamilyAsync(Customer customer, CancellationToken cancellationToken)
     {
         var family = new Dictionary<CustomerId, Customer> { [customer.Id] = customer };
         var survivor = customer;
@@ -297,7 +305,7 @@ public sealed class PrivacyService
                 family[id] = merged;
             }
         }
-        return family.Values.ToList();
+        return (survivor, family.Values.ToList());
     }
 
     private static Specification<Interaction> InteractionsOf(CustomerId customerId) =>
