@@ -76,23 +76,47 @@ public static class RfmShowcase
 
     /// <summary>
     /// Why a frequency row can be empty: the quantile bins are tie-aware (customers with equal order counts share a
-    /// score), so when most customers bought the same number of times their bin swallows its neighbour's share.
+    /// score), so when many customers bought the same number of times their bin swallows its neighbours' share. Each
+    /// empty row is put down to the largest such tie in the nearest filled row below or above it; a row with no such
+    /// neighbour is said to have no order count in its range.
     /// </summary>
     private static string EmptyRowsExplained(RfmResult<CustomerId> result, int[,] counts)
     {
         var k = result.Options.Bins;
-        var empty = Enumerable.Range(1, k).Where(fs => Enumerable.Range(1, k).All(rs => counts[fs, rs] == 0)).ToList();
+        var filled = Enumerable.Range(1, k).Where(fs => Enumerable.Range(1, k).Any(rs => counts[fs, rs] > 0)).ToHashSet();
+        var empty = Enumerable.Range(1, k).Where(fs => !filled.Contains(fs)).ToList();
         if (empty.Count == 0 || result.Count == 0)
         {
             return "";
         }
         var scores = result.FrequencyScores;
         var frequencies = result.Frequencies;
-        // The most common order count, and the score all those customers share.
-        var (frequency, customers) = frequencies.ToArray().GroupBy(x => x).Select(g => (g.Key, g.Count())).MaxBy(g => g.Item2);
-        var score = scores[frequencies.IndexOf(frequency)];
-        var rows = string.Join(", ", empty.Select(fs => $"F{fs}"));
-        return string.Create(CultureInfo.InvariantCulture,
-            $"[grey]{rows} empty: {customers:N0} buyers ({(double)customers / result.Count:P0}) have {frequency} {(frequency == 1 ? "order" : "orders")}; quantile bins keep equal counts together, so F{score} holds them all.[/]");
+        // Every order count shared by more customers than one bin's share, with the score they all got.
+        var ties = new Dictionary<int, (int Customers, int Score)>();
+        for (var i = 0; i < frequencies.Length; i++)
+        {
+            var (customers, _) = ties.GetValueOrDefault(frequencies[i]);
+            ties[frequencies[i]] = (customers + 1, scores[i]);
+        }
+        var large = ties.Where(t => t.Value.Customers > result.Count / k).ToList();
+        var causes = empty.GroupBy(fs =>
+        {
+            int? below = Enumerable.Range(1, fs - 1).Reverse().Where(filled.Contains).Select(x => (int?)x).FirstOrDefault();
+            int? above = Enumerable.Range(fs + 1, k - fs).Where(filled.Contains).Select(x => (int?)x).FirstOrDefault();
+            var cause = large.Where(t => t.Value.Score == below || t.Value.Score == above).OrderByDescending(t => t.Value.Customers).FirstOrDefault();
+            return cause.Value.Customers == 0 ? (int?)null : cause.Key;
+        });
+        var lines = causes.Select(g =>
+        {
+            var rows = string.Join(", ", g.Select(fs => $"F{fs}"));
+            if (g.Key is not { } frequency)
+            {
+                return $"{rows} empty: no customer's order count falls in its quantile range.";
+            }
+            var (customers, score) = ties[frequency];
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{rows} empty: {customers:N0} buyers ({(double)customers / result.Count:P0}) have {frequency} {(frequency == 1 ? "order" : "orders")}; quantile bins keep equal counts together, so F{score} holds them all.");
+        });
+        return "[grey]" + string.Join("\n", lines) + "[/]";
     }
 }

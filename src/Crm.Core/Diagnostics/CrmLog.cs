@@ -37,6 +37,10 @@ internal static partial class CrmLog
         Message = "Lifecycle evaluation finished: {Customers} customers in {Batches} batches, {Changed} status changes, in {ElapsedMilliseconds:F0} ms.")]
     public static partial void LifecycleEvaluationFinished(ILogger logger, long customers, long batches, long changed, double elapsedMilliseconds);
 
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning,
+        Message = "Lifecycle batch of {Customers} customers refused with {ExceptionType}; no status in the batch was changed.")]
+    public static partial void LifecycleBatchFailed(ILogger logger, int customers, string exceptionType);
+
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information,
         Message = "Purchase ingestion finished: {Inserted} inserted, {Skipped} skipped as already stored, in {Batches} batches, in {ElapsedMilliseconds:F0} ms.")]
     public static partial void PurchaseIngestionFinished(ILogger logger, long inserted, long skipped, long batches, double elapsedMilliseconds);

@@ -212,16 +212,35 @@ public class ProgressAndLoggingTest
     }
 
     [Fact]
-    public void Lifecycle_evaluation_without_a_logger_logs_nothing_and_behaves_the_same()
+    public void Lifecycle_evaluation_without_a_logger_behaves_the_same_as_with_one()
     {
         var bought = PurchaseSummary.FromPurchaseDates([new LocalDate(2025, 1, 1)]);
         var customers = Enumerable.Range(0, 3).Select(i => new CustomerEngagement(new CustomerId($"c{i}"), bought, EngagementStatus.None)).ToList();
         var asOf = Instant.FromUtc(2025, 2, 1, 0, 0);
+        var logger = new FakeLogger();
 
         var silent = new EngagementEvaluator(EngagementRules.Default, DateTimeZone.Utc, logger: null).EvaluateAll(customers, asOf).ToList();
-        var logged = new EngagementEvaluator(EngagementRules.Default, DateTimeZone.Utc, new FakeLogger()).EvaluateAll(customers, asOf).ToList();
+        var logged = new EngagementEvaluator(EngagementRules.Default, DateTimeZone.Utc, logger).EvaluateAll(customers, asOf).ToList();
 
         Assert.Equal(3, silent.Count);
         Assert.Equal(silent, logged);
+        Assert.Equal([3001, 3002], logger.Collector.GetSnapshot().Select(e => e.Id.Id)); // the logging is what differs
+    }
+
+    [Fact]
+    public void A_refused_lifecycle_batch_is_logged_with_the_exception_type_only()
+    {
+        var logger = new FakeLogger<EngagementEvaluator>();
+        var evaluator = new EngagementEvaluator(EngagementRules.Default, DateTimeZone.Utc, logger);
+        var late = PurchaseSummary.FromPurchaseDates([new LocalDate(2025, 3, 1)]);
+        CustomerEngagement[] batch = [new(new CustomerId($"{Marker}-late"), late, EngagementStatus.None)];
+
+        Assert.Throws<ArgumentException>(() => evaluator.EvaluateBatch(batch, Instant.FromUtc(2025, 2, 1, 0, 0), new List<EngagementStatusChanged>()));
+
+        var entry = Assert.Single(logger.Collector.GetSnapshot());
+        Assert.Equal((3003, LogLevel.Warning), (entry.Id.Id, entry.Level));
+        Assert.Equal("Lifecycle batch of 1 customers refused with ArgumentException; no status in the batch was changed.", entry.Message);
+        Assert.Null(entry.Exception); // its message could name the customer
+        Assert.Equal(EngagementStatus.None, batch[0].Status);
     }
 }
