@@ -105,7 +105,7 @@ public sealed class DatabaseRfmCalculator
                     summaries.Add(new RfmCustomerSummary(row.CustomerId, last.InZone(zone).Date, row.Frequency, row.Monetary));
                 }
             }
-            var result = RfmCalculator.Score(summaries, currency, options);
+            var result = RfmCalculator.ScoreCore([.. summaries], currency, options);
             // Rows here are the per-customer groups the database returned, not the purchases it read.
             RfmCalculator.Completed(activity, started, "database", groups, result.Count, options);
             return result;

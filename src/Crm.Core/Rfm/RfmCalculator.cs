@@ -58,6 +58,7 @@ public static class RfmCalculator
 
     private const string PurchasesInput = "purchases";
     private const string ColumnsInput = "columns";
+    private const string SummariesInput = "summaries";
 
     /// <summary>Tags the span and records the duration; customer keys never go on tags, only counts.</summary>
     internal static void Completed(Activity? activity, long started, string input, long rows, int customers, RfmOptions options)
@@ -167,8 +168,29 @@ public static class RfmCalculator
     {
         Preconditions.CheckNotNull(summaries);
         Preconditions.CheckNotNull(options);
+        var started = Stopwatch.GetTimestamp();
+        using var activity = CrmDiagnostics.Source.StartActivity(CrmDiagnostics.RfmComputeSpan);
+        try
+        {
+            var rows = summaries.ToArray();
+            var result = ScoreCore(rows, currency, options);
+            Completed(activity, started, SummariesInput, rows.Length, result.Count, options);
+            return result;
+        }
+        catch (Exception e)
+        {
+            Failed(activity, e, SummariesInput, options);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Score"/> without its span, metric and log, for callers that report the whole computation themselves
+    /// (the database calculator, whose input is the purchases it grouped). Sorts <paramref name="rows"/> in place.
+    /// </summary>
+    internal static RfmResult<CustomerId> ScoreCore(RfmCustomerSummary[] rows, Currency? currency, RfmOptions options)
+    {
         options.Validate(nameof(options));
-        var rows = summaries.ToArray();
         Preconditions.CheckArgument(rows.Length == 0 || currency is { IsDefault: false }, nameof(currency), "A currency is required when there are customers to score.");
         Array.Sort(rows, static (a, b) => a.Customer.CompareTo(b.Customer));
         var n = rows.Length;
@@ -179,11 +201,11 @@ public static class RfmCalculator
         for (var i = 0; i < n; i++)
         {
             var row = rows[i];
-            Preconditions.CheckArgument(!row.Customer.IsDefault, nameof(summaries), $"Summary {i} has no customer id.");
-            Preconditions.CheckArgument(i == 0 || !row.Customer.Equals(rows[i - 1].Customer), nameof(summaries), $"Customer '{row.Customer}' appears more than once; give one summary per customer.");
-            Preconditions.CheckArgument(row.Frequency >= 1, nameof(summaries), $"Customer '{row.Customer}' has frequency {row.Frequency}; only customers with at least one purchase are scored.");
+            Preconditions.CheckArgument(!row.Customer.IsDefault, "summaries", $"Summary {i} has no customer id.");
+            Preconditions.CheckArgument(i == 0 || !row.Customer.Equals(rows[i - 1].Customer), "summaries", $"Customer '{row.Customer}' appears more than once; give one summary per customer.");
+            Preconditions.CheckArgument(row.Frequency >= 1, "summaries", $"Customer '{row.Customer}' has frequency {row.Frequency}; only customers with at least one purchase are scored.");
             var day = EpochDays.FromDate(row.LastPurchaseDate);
-            Preconditions.CheckArgument(day >= options.FirstDay && day <= options.LastDay, nameof(summaries), $"Customer '{row.Customer}' last bought on {row.LastPurchaseDate:uuuu-MM-dd}, outside the computation's range (as of {options.AsOf:uuuu-MM-dd}, window {options.WindowDays?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
+            Preconditions.CheckArgument(day >= options.FirstDay && day <= options.LastDay, "summaries", $"Customer '{row.Customer}' last bought on {row.LastPurchaseDate:uuuu-MM-dd}, outside the computation's range (as of {options.AsOf:uuuu-MM-dd}, window {options.WindowDays?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}).");
             customers[i] = row.Customer;
             lastDay[i] = day;
             frequency[i] = row.Frequency;

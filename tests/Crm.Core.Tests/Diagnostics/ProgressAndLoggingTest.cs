@@ -72,6 +72,25 @@ public class ProgressAndLoggingTest
     }
 
     [Fact]
+    public void Rfm_scoring_of_summaries_logs_like_a_computation()
+    {
+        var asOf = new LocalDate(2024, 6, 30);
+        var logger = new FakeLogger();
+        var options = new RfmOptions(asOf) { Logger = logger };
+        var summaries = Enumerable.Range(0, 4).Select(i => new RfmCustomerSummary(new CustomerId($"{Marker}-{i}"), asOf, 1 + i, 10m * (i + 1))).ToList();
+
+        var result = RfmCalculator.Score(summaries, Currency.EUR, options);
+        Assert.Equal(4, result.Count);
+        var completed = logger.Collector.LatestRecord;
+        Assert.Equal((6001, LogLevel.Information), (completed.Id.Id, completed.Level));
+        Assert.StartsWith("RFM computed from summaries: 4 rows read, 4 customers scored, in ", completed.Message, StringComparison.Ordinal);
+
+        Assert.Throws<ArgumentException>(() => RfmCalculator.Score([summaries[0], summaries[0]], Currency.EUR, options));
+        Assert.Equal("RFM computation from summaries failed with System.ArgumentException.", logger.Collector.LatestRecord.Message);
+        Assert.DoesNotContain(logger.Collector.GetSnapshot(), e => e.Message.Contains(Marker, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Rfm_over_columns_reports_completion_only()
     {
         var asOf = new LocalDate(2024, 6, 30);
