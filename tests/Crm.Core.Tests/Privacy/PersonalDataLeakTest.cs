@@ -97,7 +97,6 @@ public partial class PersonalDataLeakTest
             return (problems.Count == 0).Label(string.Join(" | ", problems));
         });
 
-    // Registration with duplicates, a merge preview, an export and an erasure: their results are swept too.
     // The scenario's duplicate: the same name, emails and marker (so duplicate detection and a merge pair them), but its
     // own id, phone number and birth date: personal values of a second person that must not leak either.
     private static PersonalDataScenario DuplicateOf(PersonalDataScenario scenario) =>
@@ -106,6 +105,7 @@ public partial class PersonalDataLeakTest
     // Every personal value of every customer a test stored (the registration in Exercise copies the scenario's own).
     private static List<string> NeedlesOf(params PersonalDataScenario[] customers) => customers.SelectMany(c => c.Needles).Distinct().ToList();
 
+    // Registration with duplicates, a merge preview, an export and an erasure: their results are swept too.
     private static async Task<List<object>> Exercise(PrivacyTestHost host, PersonalDataScenario scenario)
     {
         var results = new List<object>();
