@@ -1,3 +1,4 @@
+using System.Globalization;
 using Crm.Core.Customers;
 using Crm.Core.DependencyInjection;
 using Crm.Core.Purchases;
@@ -29,6 +30,13 @@ public abstract partial class TenantIsolationConformanceTests : StoreConformance
 
     /// <summary>How many random multi-tenant operation sequences the property checks (each up to 30 operations).</summary>
     protected virtual int Cases => 20;
+
+    /// <summary>
+    /// Replays a failure of the properties: the seed FsCheck printed, <c>"seed,gamma"</c> (the whole run again) or
+    /// <c>"seed,gamma,size"</c> (from "Replay directly at failing step with"), or null (the default) for random runs.
+    /// </summary>
+    /// <remarks>Each run uses fresh tenants and ids, so a replay generates and checks the same operations against any store.</remarks>
+    protected virtual string? Replay => null;
 
     /// <inheritdoc/>
     protected override void ConfigureCrmCore(ICrmCoreBuilder builder) => builder.UseTenancy();
@@ -331,11 +339,67 @@ public abstract partial class TenantIsolationConformanceTests : StoreConformance
                         from value in Gen.Choose(0, 9)
                         select new Operation(kind, tenant, item, value);
         _ = Services; // skips here when the store is unavailable (inside a scenario the skip would be reported as a failure)
-        var scenarios = Gen.Choose(4, 30).SelectMany(n => Gen.ArrayOf(operation, n)).Sample(Cases);
-        foreach (var scenario in scenarios)
+        await CheckOperationSequencesAsync(Gen.Choose(4, 30).SelectMany(n => Gen.ArrayOf(operation, n)), operations => new Scenario(this).RunAsync(operations));
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="run"/> succeeds for <see cref="Cases"/> random operation sequences, as an FsCheck
+    /// property: a failure is reported with the seed that replays it (<see cref="Replay"/>) and the sequence shrunk to
+    /// the operations it needs, each run on fresh tenants and ids.
+    /// </summary>
+    private async Task CheckOperationSequencesAsync<TOperation>(Gen<TOperation[]> generator, Func<TOperation[], Task> run)
+    {
+        var sequences = Arb.From(generator.Select(operations => new OperationSequence<TOperation>(operations)), sequence => sequence.Shrinks());
+        var property = Prop.ForAll(sequences, sequence => run(sequence.Operations).GetAwaiter().GetResult());
+        // FsCheck runs a property synchronously; on the thread pool (no xunit synchronization context) the blocking wait
+        // for each scenario cannot starve the continuations it waits for.
+        await Task.Run(() => Check.One(PropertyConfig(), property)).ConfigureAwait(false);
+    }
+
+    private Config PropertyConfig()
+    {
+        var config = Config.QuickThrowOnFailure.WithMaxTest(Cases);
+        if (Replay is not { } replay)
         {
-            await new Scenario(this).RunAsync(scenario);
+            return config;
         }
+        var parts = replay.Split(',', StringSplitOptions.TrimEntries);
+        var size = -1; // FsCheck's "no size": the run's sizes from the start
+        if (parts.Length is < 2 or > 3 || !ulong.TryParse(parts[0], CultureInfo.InvariantCulture, out var seed)
+            || !ulong.TryParse(parts[1], CultureInfo.InvariantCulture, out var gamma)
+            || (parts.Length == 3 && !int.TryParse(parts[2], CultureInfo.InvariantCulture, out size)))
+        {
+            throw new FormatException($"Replay is \"{replay}\"; expected \"seed,gamma\" or \"seed,gamma,size\" as FsCheck prints them, e.g. \"4634178042318107378,3227321581270446469\".");
+        }
+        return config.WithReplay(seed, gamma, size);
+    }
+
+    /// <summary>One generated sequence of operations, printed one operation after the other (FsCheck prints the counterexample with <see cref="ToString"/>).</summary>
+    private sealed class OperationSequence<TOperation>(TOperation[] operations)
+    {
+        public TOperation[] Operations => operations;
+
+        /// <summary>
+        /// Shorter sequences, largest cuts first: each half (a failure usually needs only a prefix, or the operations
+        /// after some point), then the sequence without one operation, for every operation.
+        /// </summary>
+        public IEnumerable<OperationSequence<TOperation>> Shrinks()
+        {
+            if (operations.Length > 1)
+            {
+                yield return new(operations[..(operations.Length / 2)]);
+                yield return new(operations[(operations.Length / 2)..]);
+            }
+            if (operations.Length > 2)
+            {
+                for (var i = 0; i < operations.Length; i++)
+                {
+                    yield return new([.. operations[..i], .. operations[(i + 1)..]]);
+                }
+            }
+        }
+
+        public override string ToString() => $"{operations.Length} operations: {string.Join(" ; ", operations)}";
     }
 
     // Few ids, so that tenants often meet on one id (global ids: adds collide, rows change hands).
