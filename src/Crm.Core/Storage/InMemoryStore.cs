@@ -59,17 +59,17 @@ public sealed class InMemoryStore
     }
 
     /// <summary>Validates every change against the current state, then writes all of them.</summary>
-    internal void Commit(List<InMemoryChange> changes)
+    internal void Commit(in InMemoryChangeSet changes)
     {
         lock (_lock)
         {
-            foreach (var change in changes)
+            for (var i = 0; i < changes.Count; i++)
             {
-                change.Prepare(this); // throws on conflict; runs user code (CreateCopy) before anything is written
+                changes[i].Prepare(this); // throws on conflict; runs user code (CreateCopy) before anything is written
             }
-            foreach (var change in changes)
+            for (var i = 0; i < changes.Count; i++)
             {
-                change.Apply(this); // dictionary writes only: cannot fail half-way
+                changes[i].Apply(this); // dictionary writes only: cannot fail half-way
             }
         }
     }
@@ -140,8 +140,8 @@ internal abstract class InMemoryChange
     /// <summary>Writes the prepared snapshot; cannot fail.</summary>
     public abstract void Apply(InMemoryStore store);
 
-    /// <summary>After a successful commit: advances the caller's aggregate and hands over its events.</summary>
-    public abstract void Complete(ref List<IDomainEvent>? events);
+    /// <summary>After a successful commit: advances the caller's aggregate and takes its events (into <paramref name="events"/> when collecting, otherwise dropped).</summary>
+    public abstract void Complete(ref List<IDomainEvent>? events, bool collect);
 }
 
 internal sealed class InMemoryChange<T, TId> : InMemoryChange
@@ -221,7 +221,7 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
         }
     }
 
-    public override void Complete(ref List<IDomainEvent>? events)
+    public override void Complete(ref List<IDomainEvent>? events, bool collect)
     {
         if (_prepared is not null)
         {
@@ -229,7 +229,10 @@ internal sealed class InMemoryChange<T, TId> : InMemoryChange
         }
         if (Aggregate.DomainEvents.Count > 0)
         {
-            (events ??= new List<IDomainEvent>()).AddRange(Aggregate.DomainEvents);
+            if (collect)
+            {
+                (events ??= new List<IDomainEvent>()).AddRange(Aggregate.DomainEvents);
+            }
             Aggregate.ClearDomainEvents();
         }
     }

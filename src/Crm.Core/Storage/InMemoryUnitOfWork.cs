@@ -17,7 +17,8 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
     // Units of work usually hold one or two changes: found by a scan. The index (which boxes every id) is built only
     // for large ones, so the common case allocates nothing beyond the change itself.
     private const int IndexThreshold = 8;
-    private readonly List<InMemoryChange> _changes = new();
+    private readonly bool _collectEvents;
+    private InMemoryChangeSet _changes;
     private Dictionary<(Type Type, object Id), InMemoryChange>? _byKey;
 
     /// <summary>Creates a unit of work over <paramref name="store"/>.</summary>
@@ -28,6 +29,8 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
     {
         Store = Preconditions.CheckNotNull(store);
         _dispatcher = Preconditions.CheckNotNull(dispatcher);
+        // Nobody listens to the null dispatcher: the events are cleared from the aggregates without being copied.
+        _collectEvents = dispatcher is not NullDomainEventDispatcher;
     }
 
     /// <summary>Creates a tenant-isolated unit of work over <paramref name="store"/> (tenancy on).</summary>
@@ -61,11 +64,11 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
             {
                 return 0;
             }
-            Store.Commit(_changes);
+            Store.Commit(in _changes);
             List<IDomainEvent>? events = null;
-            foreach (var change in _changes)
+            for (var i = 0; i < _changes.Count; i++)
             {
-                change.Complete(ref events);
+                _changes[i].Complete(ref events, _collectEvents);
             }
             var count = _changes.Count;
             Clear(); // before dispatching: a dispatcher failure must not leave committed changes pending
@@ -146,9 +149,9 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
         else if (_changes.Count > IndexThreshold)
         {
             _byKey = new Dictionary<(Type, object), InMemoryChange>(_changes.Count * 2);
-            foreach (var registered in _changes)
+            for (var i = 0; i < _changes.Count; i++)
             {
-                _byKey.Add(registered.Key, registered);
+                _byKey.Add(_changes[i].Key, _changes[i]);
             }
         }
     }
@@ -171,8 +174,9 @@ public sealed class InMemoryUnitOfWork : IUnitOfWork
         {
             return _byKey.TryGetValue((typeof(T), id), out var indexed) ? (InMemoryChange<T, TId>)indexed : null;
         }
-        foreach (var change in _changes)
+        for (var i = 0; i < _changes.Count; i++)
         {
+            var change = _changes[i];
             // The exact generic type, as the index key uses typeof(T): a change registered under another type is another row.
             if (change.GetType() == typeof(InMemoryChange<T, TId>) && ((InMemoryChange<T, TId>)change).Aggregate.Id.Equals(id))
             {
