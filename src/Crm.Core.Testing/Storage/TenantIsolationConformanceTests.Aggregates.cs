@@ -80,12 +80,14 @@ public abstract partial class TenantIsolationConformanceTests
             (run, item) => new InteractionId($"ta-{run}-i{item}"),
             (id, run, item, at) => Interaction.Record(id, new CustomerId($"ta-{run}-c{item}"), Channel.Web, InteractionDirection.Inbound, InteractionType.Enquiry, at),
             ids => Specification.Create<Interaction>(q => q.Where(i => ids.Contains(i.Id)).OrderBy(i => i.Id)),
-            (interaction, step, at) => interaction.RecordOutcome($"outcome {step}", at)),
+            (interaction, step, at) => interaction.RecordOutcome($"outcome {step}", at),
+            interaction => interaction.Outcome ?? ""),
         new AggregateKind<LoyaltyAccount, LoyaltyAccountId>("loyalty account",
             (run, item) => new LoyaltyAccountId(PersonalDataScenario.Programme.Id, new CustomerId($"ta-{run}-c{item}")),
             (id, run, item, at) => LoyaltyAccount.Open(id, PersonalDataScenario.Programme, at),
             ids => Specification.Create<LoyaltyAccount>(q => q.Where(a => ids.Contains(a.Id))),
-            (account, step, at) => account.Adjust(PersonalDataScenario.Programme, 1, "tenancy check", "kit", $"k{step}", at)),
+            (account, step, at) => account.Adjust(PersonalDataScenario.Programme, 1, "tenancy check", "kit", $"k{step}", at),
+            account => $"{account.Entries.Count} entries"),
         new AggregateKind<CustomerLifecycle, CustomerId>("lifecycle",
             (run, item) => new CustomerId($"ta-{run}-l{item}"),
             (id, run, item, at) => CustomerLifecycle.Start(id, LifecycleModel.B2C, at, "kit"),
@@ -101,27 +103,32 @@ public abstract partial class TenantIsolationConformanceTests
                 {
                     lifecycle.Regress(LifecycleModel.B2CStages.Prospect, "tenancy check", at, "kit");
                 }
-            }),
+            },
+            lifecycle => $"{lifecycle.CurrentStage.Id} after {lifecycle.History.Count} transitions"),
         new AggregateKind<Segment, SegmentId>("segment",
             (run, item) => new SegmentId($"ta-{run}-s{item}"),
             (id, run, item, at) => Segment.CreateStaticList(id, "Tenancy check"),
             ids => Specification.Create<Segment>(q => q.Where(s => ids.Contains(s.Id)).OrderBy(s => s.Id)),
-            (segment, step, at) => segment.Include(new CustomerId($"member-{step}"))),
+            (segment, step, at) => segment.Include(new CustomerId($"member-{step}")),
+            segment => string.Join(",", segment.Includes.Order())),
         new AggregateKind<SegmentMember, SegmentMemberId>("segment membership",
             (run, item) => new SegmentMemberId(new SegmentId($"ta-{run}-m"), new CustomerId($"ta-{run}-c{item}")),
             (id, run, item, at) => SegmentMember.Enter(id.SegmentId, id.CustomerId, at),
             ids => Specification.Create<SegmentMember>(q => q.Where(m => ids.Contains(m.Id))),
-            null),
+            null,
+            member => member.Since.ToString()),
         new AggregateKind<ErasureRecord, CustomerId>("erasure record",
             (run, item) => new CustomerId($"ta-{run}-e{item}"),
             (id, run, item, at) => ErasureRecord.Create(id, at, "tenancy check", "kit", 0),
             ids => Specification.Create<ErasureRecord>(q => q.Where(r => ids.Contains(r.Id)).OrderBy(r => r.Id)),
-            null),
+            null,
+            record => $"{record.ErasedAt} {record.Reason}"),
         new AggregateKind<ErasedExternalId, ErasedExternalIdKey>("erased external id",
             (run, item) => new ErasedExternalIdKey(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{run}-{item}")))),
             (id, run, item, at) => ErasedExternalId.Create(id, "billing", at),
             ids => Specification.Create<ErasedExternalId>(q => q.Where(e => ids.Contains(e.Id))),
-            null),
+            null,
+            tombstone => tombstone.SourceSystem),
     ];
 
     private interface IAggregateKind
@@ -130,11 +137,13 @@ public abstract partial class TenantIsolationConformanceTests
 
         bool CanChange { get; }
 
-        Task AddAsync(IServiceProvider scope, string run, int item, Instant at);
+        /// <summary>Adds the item's aggregate; returns its fingerprint.</summary>
+        Task<string> AddAsync(IServiceProvider scope, string run, int item, Instant at);
 
         Task<object?> LoadAsync(IServiceProvider scope, string run, int item);
 
-        Task ChangeAsync(IServiceProvider scope, object copy, int step, Instant at);
+        /// <summary>Changes and saves the copy; returns its fingerprint after the change.</summary>
+        Task<string> ChangeAsync(IServiceProvider scope, object copy, int step, Instant at);
 
         Task RemoveAsync(IServiceProvider scope, object copy);
 
@@ -144,8 +153,8 @@ public abstract partial class TenantIsolationConformanceTests
 
         TenantId? TenantOf(object copy);
 
-        /// <summary>Every read of the type for the run's ids, each checked against the others: (item, version) pairs, sorted.</summary>
-        Task<List<(int Item, long Version)>> ReadAllAsync(IServiceProvider scope, string run, TenantId tenant);
+        /// <summary>Every read of the type for the run's ids, each checked against the others: (item, version, fingerprint), sorted.</summary>
+        Task<List<(int Item, long Version, string State)>> ReadAllAsync(IServiceProvider scope, string run, TenantId tenant);
     }
 
     private sealed class AggregateKind<T, TId>(
@@ -153,7 +162,8 @@ public abstract partial class TenantIsolationConformanceTests
         Func<string, int, TId> idOf,
         Func<TId, string, int, Instant, T> create,
         Func<IReadOnlyList<TId>, Specification<T>> ofIds,
-        Action<T, int, Instant>? change) : IAggregateKind
+        Action<T, int, Instant>? change,
+        Func<T, string> fingerprint) : IAggregateKind
         where T : AggregateRoot<TId>
         where TId : struct, IEquatable<TId>
     {
@@ -164,20 +174,23 @@ public abstract partial class TenantIsolationConformanceTests
 
         public bool CanChange => change is not null;
 
-        public async Task AddAsync(IServiceProvider scope, string run, int item, Instant at)
+        public async Task<string> AddAsync(IServiceProvider scope, string run, int item, Instant at)
         {
-            await scope.GetRequiredService<IRepository<T, TId>>().AddAsync(create(idOf(run, item), run, item, at)).ConfigureAwait(false);
+            var aggregate = create(idOf(run, item), run, item, at);
+            await scope.GetRequiredService<IRepository<T, TId>>().AddAsync(aggregate).ConfigureAwait(false);
             await UnitOfWork(scope).CommitAsync().ConfigureAwait(false);
+            return fingerprint(aggregate);
         }
 
         public async Task<object?> LoadAsync(IServiceProvider scope, string run, int item) =>
             await scope.GetRequiredService<IRepository<T, TId>>().GetByIdAsync(idOf(run, item)).ConfigureAwait(false);
 
-        public async Task ChangeAsync(IServiceProvider scope, object copy, int step, Instant at)
+        public async Task<string> ChangeAsync(IServiceProvider scope, object copy, int step, Instant at)
         {
             change!((T)copy, step, at);
             await scope.GetRequiredService<IRepository<T, TId>>().UpdateAsync((T)copy).ConfigureAwait(false);
             await UnitOfWork(scope).CommitAsync().ConfigureAwait(false);
+            return fingerprint((T)copy);
         }
 
         public async Task RemoveAsync(IServiceProvider scope, object copy)
@@ -196,7 +209,7 @@ public abstract partial class TenantIsolationConformanceTests
 
         public TenantId? TenantOf(object copy) => ((T)copy).TenantId;
 
-        public async Task<List<(int Item, long Version)>> ReadAllAsync(IServiceProvider scope, string run, TenantId tenant)
+        public async Task<List<(int Item, long Version, string State)>> ReadAllAsync(IServiceProvider scope, string run, TenantId tenant)
         {
             var ids = Enumerable.Range(0, Items).Select(i => idOf(run, i)).ToList();
             if (_run != run)
@@ -206,19 +219,25 @@ public abstract partial class TenantIsolationConformanceTests
             var repository = scope.GetRequiredService<IRepository<T, TId>>();
             var listed = await repository.ListAsync(_ofRun!).ConfigureAwait(false);
             Assert.All(listed, a => Assert.Equal(tenant, a.TenantId));
-            var result = listed.Select(a => (Item: ids.IndexOf(a.Id), a.Version)).OrderBy(p => p.Item).ToList();
+            // The fingerprint catches a store that bumps the version but keeps (or mixes up) the content.
+            var result = listed.Select(a => (Item: ids.IndexOf(a.Id), a.Version, State: fingerprint(a))).OrderBy(p => p.Item).ToList();
             Assert.Equal(result.Count, await repository.CountAsync(_ofRun!).ConfigureAwait(false));
             Assert.Equal(result.Count > 0, await repository.AnyAsync(_ofRun!).ConfigureAwait(false));
-            var streamed = new List<(int, long)>();
+            var streamed = new List<(int, long, string)>();
             await foreach (var aggregate in repository.StreamAsync(_ofRun!).ConfigureAwait(false))
             {
-                streamed.Add((ids.IndexOf(aggregate.Id), aggregate.Version));
+                streamed.Add((ids.IndexOf(aggregate.Id), aggregate.Version, fingerprint(aggregate)));
             }
             Assert.Equal(result, streamed.OrderBy(p => p.Item1));
             for (var item = 0; item < Items; item++)
             {
                 var byId = await repository.GetByIdAsync(ids[item]).ConfigureAwait(false);
-                Assert.Equal(result.Exists(r => r.Item == item), byId is not null);
+                var listedRow = result.FindIndex(r => r.Item == item);
+                Assert.Equal(listedRow >= 0, byId is not null);
+                if (byId is not null)
+                {
+                    Assert.Equal(result[listedRow], (item, byId.Version, fingerprint(byId)));
+                }
             }
             return result;
         }
@@ -228,8 +247,8 @@ public abstract partial class TenantIsolationConformanceTests
     {
         private readonly string _run = Guid.NewGuid().ToString("N")[..10];
         private readonly TenantId[] _tenants = [FreshTenant("a0"), FreshTenant("a1"), FreshTenant("a2")];
-        // Per kind and item: the owning tenant and the version the store should report.
-        private readonly Dictionary<(int Kind, int Item), (int Owner, long Version)> _rows = new();
+        // Per kind and item: the owning tenant, and the version and fingerprint the store should report.
+        private readonly Dictionary<(int Kind, int Item), (int Owner, long Version, string State)> _rows = new();
         private readonly List<string> _log = new();
         private int _step;
 
@@ -263,11 +282,12 @@ public abstract partial class TenantIsolationConformanceTests
                 case AggregateAction.Add:
                 {
                     // Ids are global: an id another tenant holds is a duplicate exactly as one of the same tenant.
-                    var ok = await TryAsync<DuplicateAggregateException>(tenant, sp => kind.AddAsync(sp, _run, op.Item, at)).ConfigureAwait(false);
+                    var state = "";
+                    var ok = await TryAsync<DuplicateAggregateException>(tenant, async sp => state = await kind.AddAsync(sp, _run, op.Item, at).ConfigureAwait(false)).ConfigureAwait(false);
                     Assert.True(ok != exists, $"Add: expected {(exists ? "DuplicateAggregateException" : "success")}");
                     if (ok)
                     {
-                        _rows[key] = (op.Tenant, 1);
+                        _rows[key] = (op.Tenant, 1, state);
                     }
                     break;
                 }
@@ -289,8 +309,8 @@ public abstract partial class TenantIsolationConformanceTests
                         }
                         else if (kind.CanChange)
                         {
-                            await kind.ChangeAsync(sp, copy, _step, at).ConfigureAwait(false);
-                            _rows[key] = (row.Owner, row.Version + 1);
+                            var state = await kind.ChangeAsync(sp, copy, _step, at).ConfigureAwait(false);
+                            _rows[key] = (row.Owner, row.Version + 1, state);
                         }
                     }).ConfigureAwait(false);
                     break;
@@ -325,7 +345,7 @@ public abstract partial class TenantIsolationConformanceTests
                 {
                     for (var k = 0; k < kinds.Length; k++)
                     {
-                        var expected = _rows.Where(r => r.Key.Kind == k && r.Value.Owner == t).Select(r => (r.Key.Item, r.Value.Version)).OrderBy(r => r.Item).ToList();
+                        var expected = _rows.Where(r => r.Key.Kind == k && r.Value.Owner == t).Select(r => (r.Key.Item, r.Value.Version, r.Value.State)).OrderBy(r => r.Item).ToList();
                         var actual = await kinds[k].ReadAllAsync(sp, _run, tenant).ConfigureAwait(false);
                         Assert.True(expected.SequenceEqual(actual),
                             $"tenant {t} reads {kinds[k].Name}s [{string.Join(", ", actual)}], expected [{string.Join(", ", expected)}]");
