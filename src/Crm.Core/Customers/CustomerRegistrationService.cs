@@ -152,7 +152,7 @@ public sealed class CustomerRegistrationService
     /// <exception cref="ExternalIdConflictException">The stored customer is linked to another id in a system the registration names.</exception>
     /// <exception cref="DuplicateCustomerException"><paramref name="policy"/> is <see cref="DuplicatePolicy.Refuse"/> and candidates were found for a new customer.</exception>
     /// <exception cref="ConcurrencyConflictException">Someone changed the customer meanwhile: retry the import.</exception>
-    /// <exception cref="Privacy.ErasedExternalIdException">The id (or another external id of the registration) belonged to an erased customer (privacy registered): skip the record, or call <see cref="Privacy.IErasureRegistry.ReleaseAsync"/> first, in the same scope, to re-create the person deliberately.</exception>
+    /// <exception cref="Privacy.ErasedExternalIdException">The id (or another external id of the registration) belonged to an erased customer (privacy registered): skip the record, or call <see cref="Privacy.IErasureRegistry.ReleaseAsync"/> first, in the same scope, to re-create the person deliberately. When the exception's <see cref="Privacy.ErasedExternalIdException.ErasedCustomerId"/> is set, erase that customer again first (see the exception's remarks).</exception>
     public async Task<CustomerRegistrationResult> ImportAsync(string sourceSystem, string externalId, CustomerRegistration registration,
         DuplicatePolicy policy = DuplicatePolicy.Warn, DuplicateRules? rules = null, CancellationToken cancellationToken = default)
     {

@@ -38,7 +38,7 @@ internal static partial class CrmLog
     public static partial void LifecycleEvaluationFinished(ILogger logger, long customers, long batches, long changed, double elapsedMilliseconds);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning,
-        Message = "Lifecycle batch of {Customers} customers refused with {ExceptionType}; no status in the batch was changed.")]
+        Message = "Lifecycle batch of {Customers} customers failed with {ExceptionType}; the exception reaches the caller.")]
     public static partial void LifecycleBatchFailed(ILogger logger, int customers, string exceptionType);
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information,

@@ -31,7 +31,8 @@ internal sealed record ExportSources(
 /// A record merged into the exported customer: the tombstone keeps its own name, birth date, external ids and merge
 /// trail, and its drained loyalty accounts and lifecycle stay under its id, so they are data held about the person.
 /// </summary>
-internal sealed record MergedRecordSources(Customer Customer, IReadOnlyList<LoyaltyAccount> LoyaltyAccounts, CustomerLifecycle? Lifecycle, ErasureRecord? Erasure);
+internal sealed record MergedRecordSources(Customer Customer, IReadOnlyList<LoyaltyAccount> LoyaltyAccounts, CustomerLifecycle? Lifecycle,
+    IReadOnlyList<(Segment Segment, bool Included)> Overrides, ErasureRecord? Erasure);
 
 /// <summary>
 /// Writes the customer export document (docs/schemas/customer-export.v1.schema.json). Every property is always
@@ -57,12 +58,7 @@ internal static class CustomerExportWriter
             ["segmentName"] = m.Segment?.Name,
             ["since"] = Instant(m.Member.Since),
         }),
-        ["segmentOverrides"] = Array(s.Overrides, o => new JsonObject
-        {
-            ["segmentId"] = o.Segment.Id.Value,
-            ["segmentName"] = o.Segment.Name,
-            ["override"] = o.Included ? "include" : "exclude",
-        }),
+        ["segmentOverrides"] = Overrides(s.Overrides),
         ["profile"] = s.Profile is null ? null : Profile(s.Profile, s.ProfileFields),
         ["erasure"] = Erasure(s.Erasure),
         ["mergedRecords"] = Array(s.MergedRecords, m => new JsonObject
@@ -71,9 +67,17 @@ internal static class CustomerExportWriter
             ["customer"] = Customer(m.Customer),
             ["loyaltyAccounts"] = Array(m.LoyaltyAccounts, LoyaltyAccount),
             ["lifecycle"] = m.Lifecycle is null ? null : Lifecycle(m.Lifecycle),
+            ["segmentOverrides"] = Overrides(m.Overrides),
             ["erasure"] = Erasure(m.Erasure),
         }),
     };
+
+    private static JsonArray Overrides(IReadOnlyList<(Segment Segment, bool Included)> overrides) => Array(overrides, o => new JsonObject
+    {
+        ["segmentId"] = o.Segment.Id.Value,
+        ["segmentName"] = o.Segment.Name,
+        ["override"] = o.Included ? "include" : "exclude",
+    });
 
     private static JsonObject? Erasure(ErasureRecord? e) => e is null ? null : new JsonObject
     {

@@ -98,8 +98,12 @@ public sealed class ErasureRegistry : IErasureRegistry
 /// the source system only, never the id.
 /// </summary>
 /// <remarks>
-/// Skip the record, or, when the person deliberately asked to be re-created, call <see cref="IErasureRegistry.ReleaseAsync"/>
-/// and import it again in the same unit of work.
+/// <para>Skip the record, or, when the person deliberately asked to be re-created, call <see cref="IErasureRegistry.ReleaseAsync"/>
+/// and import it again in the same unit of work.</para>
+/// <para>When <see cref="ErasedCustomerId"/> is set, the id is still linked to a stored record that leads to that erased
+/// customer (a record merged into it before erasure reached merge families): there is no keyed hash to release yet.
+/// Call <see cref="PrivacyService.EraseAsync"/> for <see cref="ErasedCustomerId"/> first (it erases the linked record
+/// and records its ids as erased), then release and import as above.</para>
 /// </remarks>
 public sealed class ErasedExternalIdException : CrmException
 {
@@ -110,18 +114,27 @@ public sealed class ErasedExternalIdException : CrmException
             "Skip the record; if the person deliberately asked to be re-created, call IErasureRegistry.ReleaseAsync first, in the same unit of work.") =>
         SourceSystem = sourceSystem;
 
-    private ErasedExternalIdException(string sourceSystem, string message)
-        : base(message) =>
+    private ErasedExternalIdException(string sourceSystem, Customers.CustomerId erasedCustomerId, string message)
+        : base(message)
+    {
         SourceSystem = sourceSystem;
+        ErasedCustomerId = erasedCustomerId;
+    }
 
     /// <summary>The source system's code.</summary>
     public string SourceSystem { get; }
+
+    /// <summary>
+    /// The erased customer a stored record still links the id to, when the id has no keyed hash yet and must be erased
+    /// again before it can be released (see the remarks); null when the id is a released-able tombstone.
+    /// </summary>
+    public Customers.CustomerId? ErasedCustomerId { get; }
 
     // Records merged into a customer that was erased before erasure reached whole merge families keep their external
     // ids unhashed, so there is no tombstone to release. Erasing again reaches the family and records the ids; then the
     // ordinary release applies.
     internal static ErasedExternalIdException ReachedThroughMergedRecord(string sourceSystem, Customers.CustomerId erasedCustomerId) =>
-        new(sourceSystem, $"An id of source system '{sourceSystem}' belongs to a record merged into customer {erasedCustomerId}, whose personal data was erased, " +
+        new(sourceSystem, erasedCustomerId, $"An id of source system '{sourceSystem}' is linked (directly or through a merged record) to customer {erasedCustomerId}, whose personal data was erased, " +
             "so it is not imported again. Skip the record; to re-create the person deliberately, call PrivacyService.EraseAsync for that customer " +
             "again (it erases the merged records too and records their ids as erased), then IErasureRegistry.ReleaseAsync for the id and import it in the same unit of work.");
 }

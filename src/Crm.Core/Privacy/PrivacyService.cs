@@ -123,11 +123,7 @@ public sealed class PrivacyService
         var members = await _segmentMembers.ListAsync(MembershipsOf(id), cancellationToken).ConfigureAwait(false);
         var segments = await _segments.ListAsync(Specification.All<Segment>(), cancellationToken).ConfigureAwait(false);
         var byId = segments.ToDictionary(s => s.Id);
-        var overrides = segments
-            .Where(s => s.Includes.Contains(id) || s.Excludes.Contains(id))
-            .OrderBy(s => s.Id)
-            .Select(s => (s, s.Includes.Contains(id)))
-            .ToList();
+        var overrides = OverridesOf(segments, id);
         var profile = await _profiles.FindAsync(id, cancellationToken).ConfigureAwait(false);
         var erasure = await _erasures.GetByIdAsync(id, cancellationToken).ConfigureAwait(false);
         var merged = new List<MergedRecordSources>();
@@ -136,6 +132,7 @@ public sealed class PrivacyService
             var mergedAccounts = await _loyaltyAccounts.ListAsync(AccountsOf(record.Id), cancellationToken).ConfigureAwait(false);
             merged.Add(new MergedRecordSources(record, mergedAccounts.OrderBy(a => a.ProgrammeId).ToList(),
                 await _lifecycles.GetByIdAsync(record.Id, cancellationToken).ConfigureAwait(false),
+                OverridesOf(segments, record.Id),
                 await _erasures.GetByIdAsync(record.Id, cancellationToken).ConfigureAwait(false)));
         }
         var document = CustomerExportWriter.Write(new ExportSources(
@@ -284,12 +281,13 @@ public sealed class PrivacyService
 
     // The survivor the customer's merges lead to (the customer itself when never merged) and the family: the survivor,
     // every record on the way and every record merged into the survivor, directly or through earlier merges. A broken
-    // or cyclic redirect stops the walk at the last record found, which then stands for the survivor.
+    // or cyclic redirect stops the walk at the last record found, which then stands for the survivor. There is no hop
+    // limit: nothing bounds how many merges chain up, and stopping short would leave the real survivor unerased.
     private async Task<(Customer Survivor, List<Customer> Family)> MergeFamilyAsync(Customer customer, CancellationToken cancellationToken)
     {
         var family = new Dictionary<CustomerId, Customer> { [customer.Id] = customer };
         var survivor = customer;
-        for (var hops = 0; survivor.MergedInto is { } next && hops < Duplicates.CustomerMergeService.MaxRedirects && !family.ContainsKey(next); hops++)
+        while (survivor.MergedInto is { } next && !family.ContainsKey(next))
         {
             if (await _customers.GetByIdAsync(next, cancellationToken).ConfigureAwait(false) is not { } target)
             {
@@ -307,6 +305,13 @@ public sealed class PrivacyService
         }
         return (survivor, family.Values.ToList());
     }
+
+    // Segments that name the customer explicitly; a merge leaves static-list exclusions under the merged id behind.
+    private static List<(Segment, bool)> OverridesOf(IEnumerable<Segment> segments, CustomerId id) => segments
+        .Where(s => s.Includes.Contains(id) || s.Excludes.Contains(id))
+        .OrderBy(s => s.Id)
+        .Select(s => (s, s.Includes.Contains(id)))
+        .ToList();
 
     private static Specification<Interaction> InteractionsOf(CustomerId customerId) =>
         Specification.Create<Interaction>(q => q.Where(i => i.CustomerId == customerId).OrderBy(i => i.OccurredAt).ThenBy(i => i.Id));

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Crm.Core.Customers;
+using Crm.Core.Duplicates;
 using Crm.Core.Privacy;
 using Crm.Core.Storage;
 using Crm.Core.Testing.Privacy;
@@ -90,6 +91,7 @@ public partial class ErasureTest
             Assert.False(await registry.ReleaseAsync("billing", merged.BillingId)); // nothing hashed yet: no tombstone to release
             var refused = await Assert.ThrowsAsync<ErasedExternalIdException>(() =>
                 scope.ServiceProvider.GetRequiredService<CustomerRegistrationService>().ImportAsync("billing", merged.BillingId, comeBack));
+            Assert.Equal(survivor.CustomerId, refused.ErasedCustomerId);
             Assert.Contains("C-ann", refused.Message, StringComparison.Ordinal);
             Assert.Contains("EraseAsync", refused.Message, StringComparison.Ordinal);
             Assert.DoesNotContain(merged.Marker, refused.Message, StringComparison.OrdinalIgnoreCase);
@@ -100,8 +102,9 @@ public partial class ErasureTest
         Assert.True(again.AlreadyErased);
         await using (var scope = host.Services.CreateAsyncScope())
         {
-            await Assert.ThrowsAsync<ErasedExternalIdException>(() =>
+            var refused = await Assert.ThrowsAsync<ErasedExternalIdException>(() =>
                 scope.ServiceProvider.GetRequiredService<CustomerRegistrationService>().ImportAsync("billing", merged.BillingId, comeBack));
+            Assert.Null(refused.ErasedCustomerId); // now an ordinary tombstone: releasable
         }
         await using (var scope = host.Services.CreateAsyncScope())
         {
@@ -116,6 +119,62 @@ public partial class ErasureTest
             Assert.True(tombstone.IsErased); // the re-created person is a new record; the old one stays erased
             Assert.Empty(tombstone.ExternalIds);
         }
+    }
+
+    [Fact]
+    public async Task A_segment_override_naming_a_merged_id_is_exported_with_that_record()
+    {
+        await using var host = new PrivacyTestHost();
+        var merged = ChainMember(PrivacyTestHost.Ann, "C-ann-dup", "wvtsrpnmkqzx", 9);
+        await host.SaveAsync(PrivacyTestHost.Ann, merged);
+        var listId = new Crm.Core.Segmentation.SegmentId("press-list");
+        await EditListAsync(host, list => list.Include(merged.CustomerId), create: true);
+        await MergeAsync(host, PrivacyTestHost.Ann.CustomerId, merged.CustomerId);
+
+        // The merge moved the list entry to the survivor; nothing names the merged id any more.
+        var export = await host.ExportAsync(merged.CustomerId);
+        Assert.Contains(export["segmentOverrides"]!.AsArray(), o => o!["segmentId"]!.GetValue<string>() == listId.Value);
+        Assert.Empty(export["mergedRecords"]!.AsArray().Single()!["segmentOverrides"]!.AsArray());
+
+        // A host that later lists the old id (from a stale system) holds data about the person under it: exported there.
+        await EditListAsync(host, list => list.Include(merged.CustomerId), create: false);
+        export = await host.ExportAsync(merged.CustomerId);
+        var mergedOverride = Assert.Single(export["mergedRecords"]!.AsArray().Single()!["segmentOverrides"]!.AsArray())!;
+        Assert.Equal((listId.Value, "include"), (mergedOverride["segmentId"]!.GetValue<string>(), mergedOverride["override"]!.GetValue<string>()));
+    }
+
+    private static async Task EditListAsync(PrivacyTestHost host, Action<Crm.Core.Segmentation.Segment> edit, bool create)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        var segments = scope.ServiceProvider.GetRequiredService<IRepository<Crm.Core.Segmentation.Segment, Crm.Core.Segmentation.SegmentId>>();
+        var id = new Crm.Core.Segmentation.SegmentId("press-list");
+        var list = create ? Crm.Core.Segmentation.Segment.CreateStaticList(id, "Press list") : (await segments.GetByIdAsync(id))!;
+        edit(list);
+        await (create ? segments.AddAsync(list) : segments.UpdateAsync(list));
+        await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync();
+    }
+
+    [Fact]
+    public async Task A_chain_of_any_length_is_erased_whole_from_its_oldest_id()
+    {
+        // Longer than any redirect guard: nothing limits how many merges chain up.
+        const int Length = CustomerMergeService.MaxRedirects + 3;
+        await using var host = new PrivacyTestHost();
+        var chain = Enumerable.Range(0, Length)
+            .Select(i => ChainMember(PrivacyTestHost.Ann, $"C-chain-{i:D2}", "qzxchain" + (char)('a' + i) + (char)('a' + i) + "wv", 100 + i)).ToList();
+        await host.SaveAsync([.. chain]);
+        for (var i = 0; i + 1 < Length; i++)
+        {
+            await MergeAsync(host, chain[i + 1].CustomerId, chain[i].CustomerId);
+        }
+
+        var export = await host.ExportAsync(chain[0].CustomerId);
+        Assert.Equal(chain[^1].CustomerId.Value, export["customerId"]!.GetValue<string>());
+        Assert.Equal(Length - 1, MergedIds(export).Count);
+        await host.EraseAsync(chain[0].CustomerId);
+
+        Assert.Empty(ReachableText.Containing(host.StoredText(), chain.SelectMany(p => p.Needles).ToList()));
+        Assert.All(await ErasureRecordsAsync(host, chain.Select(p => p.CustomerId)), Assert.NotNull);
     }
 
     private static PersonalDataScenario ChainMember(PersonalDataScenario like, string id, string marker, int phoneSuffix) =>
