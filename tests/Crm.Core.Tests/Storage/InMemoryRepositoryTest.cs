@@ -47,6 +47,27 @@ public class InMemoryRepositoryTest
     }
 
     [Fact]
+    public async Task A_single_change_dropped_and_registered_again_commits_the_second_one_only()
+    {
+        // The first change is held inline (no list): dropping it and registering another must leave exactly that one.
+        var (uow, counters) = NewScope();
+        var dropped = new Counter(new CounterId(41));
+        await counters.AddAsync(dropped);
+        await counters.RemoveAsync(dropped);
+        Assert.False(uow.HasChanges);
+        await counters.AddAsync(new Counter(new CounterId(42), value: 7));
+        await counters.AddAsync(new Counter(new CounterId(43), value: 8)); // a second change: now a list
+
+        Assert.Equal(2, await uow.CommitAsync());
+        Assert.False(uow.HasChanges);
+        var (_, reader) = NewScope();
+        Assert.Null(await reader.GetByIdAsync(new CounterId(41)));
+        Assert.Equal(7, (await reader.GetByIdAsync(new CounterId(42)))!.Value);
+        Assert.Equal(8, (await reader.GetByIdAsync(new CounterId(43)))!.Value);
+        Assert.Equal(0, await uow.CommitAsync()); // cleared after the commit
+    }
+
+    [Fact]
     public async Task A_large_unit_of_work_still_merges_repeated_registrations()
     {
         // Beyond a handful of changes the unit of work switches from scanning to an index; both must agree.
