@@ -103,8 +103,8 @@ public static class RfmShowcase
         {
             int? below = Enumerable.Range(1, fs - 1).Reverse().Where(filled.Contains).Select(x => (int?)x).FirstOrDefault();
             int? above = Enumerable.Range(fs + 1, k - fs).Where(filled.Contains).Select(x => (int?)x).FirstOrDefault();
-            var cause = large.Where(t => t.Value.Score == below || t.Value.Score == above).OrderByDescending(t => t.Value.Customers).FirstOrDefault();
-            return cause.Value.Customers == 0 ? (int?)null : cause.Key;
+            return large.Where(t => t.Value.Score == below || t.Value.Score == above)
+                .OrderByDescending(t => t.Value.Customers).Select(t => (int?)t.Key).FirstOrDefault();
         });
         var lines = causes.Select(g =>
         {

@@ -39,7 +39,7 @@ internal static class FitTelemetry
             CrmDiagnostics.RecordFailure(activity, e);
             if (logger is not null)
             {
-                CrmLog.ModelFitFailed(logger, e.GetType().FullName ?? e.GetType().Name, model, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                CrmLog.ModelFitFailed(logger, CrmLog.TypeOf(e), model, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
             throw;
         }

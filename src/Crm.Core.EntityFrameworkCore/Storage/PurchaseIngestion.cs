@@ -121,7 +121,7 @@ public sealed class PurchaseIngestion
         catch (Exception e)
         {
             CrmDiagnostics.RecordFailure(activity, e);
-            CrmLog.PurchaseIngestionStopped(_logger, e.GetType().FullName ?? e.GetType().Name, inserted, skipped, batches);
+            CrmLog.PurchaseIngestionStopped(_logger, CrmLog.TypeOf(e), inserted, skipped, batches);
             throw;
         }
         finally

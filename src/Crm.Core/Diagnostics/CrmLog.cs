@@ -13,6 +13,9 @@ namespace Crm.Core.Diagnostics;
 /// </remarks>
 internal static partial class CrmLog
 {
+    /// <summary>How a failure names its exception: the full type name, never the message.</summary>
+    public static string TypeOf(Exception exception) => exception.GetType().FullName ?? exception.GetType().Name;
+
     [LoggerMessage(EventId = 1001, Level = LogLevel.Debug,
         Message = "Concurrency conflict on {AggregateType} (expected version {ExpectedVersion}) in attempt {Attempt} of {MaxAttempts}; retrying in a new scope.")]
     public static partial void ConcurrencyRetrying(ILogger logger, string aggregateType, long expectedVersion, int attempt, int maxAttempts);

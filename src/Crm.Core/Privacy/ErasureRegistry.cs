@@ -126,7 +126,7 @@ public sealed class ErasedExternalIdException : CrmException
 
     /// <summary>
     /// The erased customer a stored record still links the id to, when the id has no keyed hash yet and must be erased
-    /// again before it can be released (see the remarks); null when the id is a released-able tombstone.
+    /// again before it can be released (see the remarks); null when the id is a tombstone that can be released.
     /// </summary>
     public Customers.CustomerId? ErasedCustomerId { get; }
 

@@ -306,7 +306,8 @@ public sealed class PrivacyService
         return (survivor, family.Values.ToList());
     }
 
-    // Segments that name the customer explicitly; a merge leaves static-list exclusions under the merged id behind.
+    // Segments that name the customer explicitly. A merge moves overrides to the survivor, but a host may still name a
+    // merged record's id afterwards (from a system that knows the old id).
     private static List<(Segment, bool)> OverridesOf(IEnumerable<Segment> segments, CustomerId id) => segments
         .Where(s => s.Includes.Contains(id) || s.Excludes.Contains(id))
         .OrderBy(s => s.Id)

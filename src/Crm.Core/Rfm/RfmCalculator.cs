@@ -83,7 +83,7 @@ public static class RfmCalculator
         CrmDiagnostics.RecordFailure(activity, exception);
         if (options?.Logger is { } logger)
         {
-            CrmLog.RfmFailed(logger, input, exception.GetType().FullName ?? exception.GetType().Name);
+            CrmLog.RfmFailed(logger, input, CrmLog.TypeOf(exception));
         }
     }
 
