@@ -144,7 +144,7 @@ public sealed class EngagementEvaluator
         catch (Exception e)
         {
             CrmDiagnostics.RecordFailure(activity, e);
-            CrmLog.LifecycleBatchFailed(_logger, customers.Length, e.GetType().Name);
+            CrmLog.LifecycleBatchFailed(_logger, customers.Length, CrmLog.TypeOf(e));
             throw;
         }
     }

@@ -258,7 +258,7 @@ public class ProgressAndLoggingTest
 
         var entry = Assert.Single(logger.Collector.GetSnapshot());
         Assert.Equal((3003, LogLevel.Warning), (entry.Id.Id, entry.Level));
-        Assert.Equal("Lifecycle batch of 1 customers failed with ArgumentException; the exception reaches the caller.", entry.Message);
+        Assert.Equal("Lifecycle batch of 1 customers failed with System.ArgumentException; the exception reaches the caller.", entry.Message);
         Assert.Null(entry.Exception); // its message could name the customer
         Assert.Equal(EngagementStatus.None, batch[0].Status);
     }
