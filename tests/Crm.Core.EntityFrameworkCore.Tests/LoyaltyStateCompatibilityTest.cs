@@ -111,6 +111,13 @@ public class LoyaltyStateCompatibilityTest
         Assert.Equal(Outcome(() => x.CancelRedemption(p, "R1", "C9", End)), Outcome(() => y.CancelRedemption(p, "R1", "C9", End)));
         Assert.Equal(Outcome(() => x.Reverse(p, "P1", 500m, "RET-9", End)), Outcome(() => y.Reverse(p, "P1", 500m, "RET-9", End)));
         Assert.Equal(x.BalanceAt(End), y.BalanceAt(End));
+        // Tier evaluations read the metric (from running totals or lot by lot, depending on the window) alike; the
+        // evidence of a change quotes it.
+        foreach (var days in new[] { 1, 120, 400, 800 })
+        {
+            var at = End + Duration.FromDays(days);
+            Assert.Equal(x.EvaluateTier(p, at), y.EvaluateTier(p, at));
+        }
     }
 
     // A copy through the current document layout, so that the comparison also covers writing.

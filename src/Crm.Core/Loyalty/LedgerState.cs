@@ -54,6 +54,13 @@ internal sealed class LedgerState
     private HashSet<long>? _cancelledRedemptions;
     private bool _ownsMaps;
 
+    // The earliest and latest EarnedAt of the earn lots: while no return has been booked, a tier window holding both
+    // holds every earn lot, and the metric over it is the running total (MetricUpperBound) instead of a scan over
+    // every lot. Documents stored before these were kept restore _earnSpanKnown as false; UpgradeStoredState fills them.
+    private Instant _earnFirst = Instant.MaxValue;
+    private Instant _earnLast = Instant.MinValue;
+    private bool _earnSpanKnown = true;
+
     public LedgerState()
     {
         _entries = new AppendLog<EntrySlot>(InitialCapacity);
@@ -71,6 +78,9 @@ internal sealed class LedgerState
         _capsCount = other._capsCount;
         _rewardCounts = other._rewardCounts;
         _cancelledRedemptions = other._cancelledRedemptions;
+        _earnFirst = other._earnFirst;
+        _earnLast = other._earnLast;
+        _earnSpanKnown = other._earnSpanKnown;
         Deficit = other.Deficit;
         LifetimeEarned = other.LifetimeEarned;
         PurchaseSpend = other.PurchaseSpend;
@@ -199,6 +209,19 @@ internal sealed class LedgerState
     /// </summary>
     internal void UpgradeStoredState()
     {
+        if (!_earnSpanKnown)
+        {
+            _earnFirst = Instant.MaxValue;
+            _earnLast = Instant.MinValue;
+            for (var i = 0; i < _count; i++)
+            {
+                if (_entries.Items[i].Entry is EarnEntry earn)
+                {
+                    WidenEarnSpan(earn.EarnedAt);
+                }
+            }
+            _earnSpanKnown = true;
+        }
         if (_capUsed is not null)
         {
             for (var i = 0; i < _capCount; i++)
@@ -393,6 +416,7 @@ internal sealed class LedgerState
             return;
         }
         LifetimeEarned += earn.Credited;
+        WidenEarnSpan(earn.EarnedAt);
         if (earn.Source == EarnSource.Purchase)
         {
             HasPurchase = true;
@@ -408,6 +432,12 @@ internal sealed class LedgerState
                 AddCapUsage(new CapUsage { RuleId = ruleId, Window = window, Used = points });
             }
         }
+    }
+
+    private void WidenEarnSpan(Instant earnedAt)
+    {
+        _earnFirst = earnedAt < _earnFirst ? earnedAt : _earnFirst;
+        _earnLast = earnedAt > _earnLast ? earnedAt : _earnLast;
     }
 
     private void ApplyDebit(DebitEntry debit)
@@ -575,7 +605,15 @@ internal sealed class LedgerState
     };
 
     /// <summary>The tier metric over earn lots earned in [<paramref name="start"/>, <paramref name="end"/>).</summary>
-    public decimal Metric(TierMetric metric, Instant start, Instant end)
+    public decimal Metric(TierMetric metric, Instant start, Instant end) =>
+        // With no returns every lot's term is its value before returns, so a window holding every earn lot sums to the
+        // running totals; a member's whole history usually fits a rolling year, and accruals then never scan the lots.
+        _earnSpanKnown && _returns is null && _earnFirst >= start && _earnLast < end
+            ? MetricUpperBound(metric)
+            : MetricByScan(metric, start, end);
+
+    /// <summary>The tier metric over earn lots earned in [<paramref name="start"/>, <paramref name="end"/>), summed lot by lot.</summary>
+    internal decimal MetricByScan(TierMetric metric, Instant start, Instant end)
     {
         var slots = _entries.Items;
         var sum = 0m;
@@ -604,7 +642,7 @@ internal sealed class LedgerState
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"entries {_count} next {NextSequence} last {LastAt}; deficit {Deficit} lifetime {LifetimeEarned} spend {PurchaseSpend} purchases {PurchaseCount} ");
-        text.Append(CultureInfo.InvariantCulture, $"redeemed {Redeemed} expired {ExpiredTotal} reversed {Reversed} shortfall {Shortfall} hasPurchase {HasPurchase}\n");
+        text.Append(CultureInfo.InvariantCulture, $"redeemed {Redeemed} expired {ExpiredTotal} reversed {Reversed} shortfall {Shortfall} hasPurchase {HasPurchase} earned {_earnFirst}..{_earnLast} known {_earnSpanKnown}\n");
         for (var i = 0; i < _count; i++)
         {
             if (!IsLot(i))

@@ -517,7 +517,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         var (start, end) = policy.WindowAt(asOf, programme.Zone);
         var metric = _state.Metric(policy.Metric, start, end);
         var qualifying = policy.QualifyingIndex(metric);
-        var evidence = Evidence(policy, metric);
+        var evidence = policy.Evidence(metric);
         if (qualifying >= _earnedTier)
         {
             var upgraded = qualifying > _earnedTier;
@@ -674,7 +674,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         {
             _earnedTier = qualifying;
             _heldUntil = policy.HeldUntil(at, programme.Zone);
-            Announce(programme, at, TierChangeReason.Upgrade, Evidence(policy, metric));
+            Announce(programme, at, TierChangeReason.Upgrade, policy.Evidence(metric));
         }
     }
 
@@ -700,11 +700,5 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         _tier = effective;
         _tierHistory = [.. _tierHistory, change];
         Raise(new TierChanged(Id, change));
-    }
-
-    private static string Evidence(TierPolicy policy, decimal metric)
-    {
-        var window = policy.Window == QualificationWindowKind.RollingDays ? $"rolling {policy.WindowDays} days" : policy.Window.ToString();
-        return $"{policy.Metric} {metric.ToString(CultureInfo.InvariantCulture)} over {window}";
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using NodaTime;
 
 namespace Crm.Core.Loyalty;
@@ -89,7 +90,13 @@ public sealed record TierPolicy
         Preconditions.CheckArgument(gracePeriod >= Duration.Zero, nameof(gracePeriod), "The grace period must not be negative.");
         GracePeriod = gracePeriod;
         MaxTiersDroppedPerEvaluation = Preconditions.CheckArgumentRange(nameof(maxTiersDroppedPerEvaluation), maxTiersDroppedPerEvaluation, 1, list.Length);
+        _windowText = window == QualificationWindowKind.RollingDays
+            ? string.Create(CultureInfo.InvariantCulture, $"rolling {WindowDays} days")
+            : window.ToString();
     }
+
+    // Every tier change quotes the window in its evidence: described once, not per change.
+    private readonly string _windowText;
 
     /// <summary>The tiers, lowest first.</summary>
     public IReadOnlyList<TierDefinition> Tiers { get; }
@@ -111,6 +118,10 @@ public sealed record TierPolicy
 
     /// <summary>How many tiers one evaluation may drop.</summary>
     public int MaxTiersDroppedPerEvaluation { get; }
+
+    /// <summary>The evidence a tier change records: the metric's value and the window it was measured over, e.g. <c>PointsEarned 2400 over rolling 365 days</c>.</summary>
+    internal string Evidence(decimal metricValue) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Metric} {metricValue} over {_windowText}");
 
     /// <summary>The index of the tier with <paramref name="code"/>, or -1.</summary>
     public int IndexOf(string? code)

@@ -288,6 +288,21 @@ internal sealed class LoyaltyScenarioRunner : IDisposable
             return "the tier metric exceeds its maintained upper bound";
         }
 
+        // The metric's shortcut (running totals while every earn lot is inside the window and nothing was returned)
+        // agrees with the lot-by-lot sum, for every metric, over the policy's window, an earlier one and a narrow one.
+        (Instant Start, Instant End)[] windows = [(start, end), (start - Duration.FromDays(40), end - Duration.FromDays(40)), (now - Duration.FromDays(3), now + Duration.Epsilon)];
+        foreach (var metric in Enum.GetValues<TierMetric>())
+        {
+            foreach (var (from, to) in windows)
+            {
+                var (fast, scanned) = (account.State.Metric(metric, from, to), account.State.MetricByScan(metric, from, to));
+                if (fast != scanned)
+                {
+                    return $"the {metric} metric over [{from}, {to}) is {fast} but the lots sum to {scanned}";
+                }
+            }
+        }
+
         // Returns never take back more than the purchase awarded.
         foreach (var earn in account.Entries.OfType<EarnEntry>())
         {
