@@ -174,7 +174,7 @@ public sealed class CustomerRegistrationService
         await EnsureNotErasedAsync(incoming, cancellationToken).ConfigureAwait(false);
 
         var stored = await _customers.FirstOrDefaultAsync(byExternalId, cancellationToken).ConfigureAwait(false);
-        stored = stored is null ? null : await ResolveAsync(stored, cancellationToken).ConfigureAwait(false);
+        stored = await MergeRedirects.FollowAsync(_customers, stored, cancellationToken).ConfigureAwait(false);
         if (stored is null)
         {
             return await CreateAsync(incoming, policy, rules, cancellationToken).ConfigureAwait(false);
@@ -215,20 +215,6 @@ public sealed class CustomerRegistrationService
         {
             await _erasures.EnsureNotErasedAsync(system, id, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    private async Task<Customer?> ResolveAsync(Customer customer, CancellationToken cancellationToken)
-    {
-        for (var hops = 0; customer.MergedInto is { } next && hops <= CustomerMergeService.MaxRedirects; hops++)
-        {
-            var survivor = await _customers.GetByIdAsync(next, cancellationToken).ConfigureAwait(false);
-            if (survivor is null)
-            {
-                return null;
-            }
-            customer = survivor;
-        }
-        return customer.IsMerged ? null : customer;
     }
 
     private static Customer Build(CustomerRegistration registration, Instant now)

@@ -88,9 +88,6 @@ public sealed class CustomersNotMergeableException : CustomerException
 /// </remarks>
 public sealed class CustomerMergeService
 {
-    /// <summary>How many redirects are followed from a merged record before giving up (a guard against a corrupt cycle).</summary>
-    internal const int MaxRedirects = 16;
-
     private readonly IRepository<Customer, CustomerId> _customers;
     private readonly IRepository<Interaction, InteractionId> _interactions;
     private readonly IRepository<Purchase, TransactionId> _purchases;
@@ -175,20 +172,16 @@ public sealed class CustomerMergeService
     /// <summary>The customer an id stands for now: the customer itself, or the survivor its merges redirect to.</summary>
     /// <param name="customerId">Any customer id, merged or not.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
-    /// <returns>The current customer, or null when there is none (never stored, or a redirect leads nowhere).</returns>
+    /// <returns>
+    /// The current customer, or null when there is none (never stored, or a redirect leads nowhere). Chains of any
+    /// length are followed: merging a survivor into another customer adds a hop each time.
+    /// </returns>
     /// <exception cref="ArgumentException"><paramref name="customerId"/> is the uninitialised default.</exception>
     public async Task<Customer?> ResolveAsync(CustomerId customerId, CancellationToken cancellationToken = default)
     {
+        Preconditions.CheckNotDefault(customerId);
         var customer = await _customers.GetByIdAsync(customerId, cancellationToken).ConfigureAwait(false);
-        for (var hops = 0; customer?.MergedInto is { } next; hops++)
-        {
-            if (hops >= MaxRedirects)
-            {
-                return null;
-            }
-            customer = await _customers.GetByIdAsync(next, cancellationToken).ConfigureAwait(false);
-        }
-        return customer;
+        return await MergeRedirects.FollowAsync(_customers, customer, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<Plan> PlanAsync(CustomerId survivorId, CustomerId mergedId, CustomerMergeOptions options, CancellationToken cancellationToken)

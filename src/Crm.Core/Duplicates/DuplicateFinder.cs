@@ -44,7 +44,7 @@ public sealed class DuplicateFinder
         {
             foreach (var match in await _customers.ListAsync(specification, cancellationToken).ConfigureAwait(false))
             {
-                var current = await FollowAsync(match, cancellationToken).ConfigureAwait(false);
+                var current = await MergeRedirects.FollowAsync(_customers, match, cancellationToken).ConfigureAwait(false);
                 if (current is not null && current.Id != customer.Id)
                 {
                     found.TryAdd(current.Id, current);
@@ -143,25 +143,6 @@ public sealed class DuplicateFinder
                 yield return pair;
             }
         }
-    }
-
-    /// <summary>The customer a record stands for now: itself, or the survivor its merges lead to (null if that is gone).</summary>
-    private async Task<Customer?> FollowAsync(Customer customer, CancellationToken cancellationToken)
-    {
-        for (var hops = 0; customer.MergedInto is { } next; hops++)
-        {
-            if (hops > CustomerMergeService.MaxRedirects)
-            {
-                return null;
-            }
-            var survivor = await _customers.GetByIdAsync(next, cancellationToken).ConfigureAwait(false);
-            if (survivor is null)
-            {
-                return null;
-            }
-            customer = survivor;
-        }
-        return customer;
     }
 
     private sealed class AllCustomersById : Specification<Customer>

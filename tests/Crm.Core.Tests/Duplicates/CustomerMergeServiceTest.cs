@@ -259,6 +259,50 @@ public class CustomerMergeServiceTest
     }
 
     [Fact]
+    public async Task ResolveAsync_FollowsAChainOfAnyLength()
+    {
+        // Each merge of a survivor into another customer adds a hop; twenty is more than any fixed guard would allow.
+        await using var world = new MergeWorld();
+        var ids = Enumerable.Range(0, 20).Select(i => new CustomerId($"CHAIN-{i:D2}")).ToList();
+        foreach (var id in ids)
+        {
+            await world.AddCustomer(Customer.Register(id, CustomerName.Person("Chain", id.Value), MergeWorld.T0));
+        }
+        for (var i = 0; i + 1 < ids.Count; i++)
+        {
+            await world.Merge(ids[i + 1], ids[i]);
+        }
+
+        var resolved = await world.Read(sp => sp.GetRequiredService<CustomerMergeService>().ResolveAsync(ids[0]));
+
+        Assert.Equal(ids[^1], resolved!.Id);
+        Assert.Equal(ids[1], (await world.Customer(ids[0])).MergedInto); // reached hop by hop: the oldest tombstone still names its first survivor
+    }
+
+    [Fact]
+    public async Task ResolveAsync_GivesNull_ForRedirectsInACircle_AndForARedirectToNothing()
+    {
+        // Only a damaged store holds these: merges refuse tombstones on either side.
+        await using var world = new MergeWorld();
+        var (a, b, c) = (Customer.Register(new CustomerId("LOOP-A"), CustomerName.Person("A", "Loop"), MergeWorld.T0),
+            Customer.Register(new CustomerId("LOOP-B"), CustomerName.Person("B", "Loop"), MergeWorld.T0),
+            Customer.Register(new CustomerId("LOST"), CustomerName.Person("C", "Lost"), MergeWorld.T0));
+        a.MarkMergedInto(b.Id, MergeWorld.T0);
+        b.MarkMergedInto(a.Id, MergeWorld.T0);
+        c.MarkMergedInto(new CustomerId("NEVER-STORED"), MergeWorld.T0);
+        foreach (var customer in new[] { a, b, c })
+        {
+            await world.AddCustomer(customer);
+        }
+        var service = (IServiceProvider sp) => sp.GetRequiredService<CustomerMergeService>();
+
+        Assert.Null(await world.Read(sp => service(sp).ResolveAsync(a.Id)));
+        Assert.Null(await world.Read(sp => service(sp).ResolveAsync(c.Id)));
+        Assert.Null(await world.Read(sp => service(sp).ResolveAsync(new CustomerId("NEVER-STORED"))));
+        await Assert.ThrowsAsync<ArgumentException>(() => world.Read(sp => service(sp).ResolveAsync(default)));
+    }
+
+    [Fact]
     public async Task Merge_Refuses_SelfMergesAndTombstones_WithIdsOnlyInTheMessage()
     {
         await using var world = new MergeWorld();
