@@ -129,3 +129,15 @@ public sealed class ConsentRequiredException : CustomerException
     /// <summary>The instant of the contact.</summary>
     public NodaTime.Instant At { get; }
 }
+
+/// <summary>Thrown when a new fact (a purchase) is recorded for a customer whose personal data was erased.</summary>
+public sealed class CustomerErasedException : CustomerException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="customerId">The erased customer.</param>
+    /// <param name="operation">What was attempted, e.g. <c>record purchase 'T-1'</c>.</param>
+    public CustomerErasedException(CustomerId customerId, string operation)
+        : base(customerId, $"Cannot {operation} for customer '{customerId}': the customer's personal data was erased, and a new fact would tie the id to a person again. Register the person as a new customer if they came back.")
+    {
+    }
+}

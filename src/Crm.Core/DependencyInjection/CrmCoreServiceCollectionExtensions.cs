@@ -56,6 +56,7 @@ public static class CrmCoreServiceCollectionExtensions
         services.TryAddScoped<Duplicates.DuplicateFinder>();
         services.TryAddScoped<Duplicates.CustomerMergeService>();
         services.TryAddTransient<Loyalty.LoyaltyService>(); // stateless over the scope's unit of work; see its remarks
+        services.TryAddTransient<Purchases.PurchaseRecorder>(); // likewise
         services.TryAddSingleton(Segmentation.ProfileFieldRegistry.Default);
         services.TryAddScoped<Segmentation.SegmentService>();
 

@@ -202,7 +202,7 @@ public sealed partial class CustomerLifecycle : AggregateRoot<CustomerId>
     /// conditions hold and its target is above the current stage; a touchpoint rule fires when its conditions hold
     /// and the touchpoint is not open yet. Re-applying the same facts therefore changes nothing (idempotent).
     /// </summary>
-    /// <param name="rules">The rules; must be for this lifecycle's model.</param>
+    /// <param name="rules">The rules; must be for this lifecycle's model (the same ladder: name and stage ids, as a lifecycle loaded from a store holds it).</param>
     /// <param name="facts">The customer's facts now.</param>
     /// <param name="at">When; not earlier than the last history entry if a stage changes.</param>
     /// <returns>What fired, in order; empty when nothing did.</returns>
@@ -211,7 +211,7 @@ public sealed partial class CustomerLifecycle : AggregateRoot<CustomerId>
     public IReadOnlyList<RuleFiring> ApplyRules(TransitionRuleSet rules, LifecycleFacts facts, Instant at)
     {
         Preconditions.CheckNotNull(rules);
-        Preconditions.CheckArgument(ReferenceEquals(rules.Model, Model), nameof(rules),
+        Preconditions.CheckArgument(rules.Model.IsSameLadderAs(Model), nameof(rules),
             $"The rules are for lifecycle model '{rules.Model.Name}' but this customer follows '{Model.Name}'.");
         facts.Validate();
         CheckChronological(at);

@@ -123,6 +123,31 @@ public sealed class LifecycleModel
     /// <summary>The lowest stage, where customers start unless told otherwise.</summary>
     public LifecycleStage First => Stages[0];
 
+    /// <summary>
+    /// Whether <paramref name="other"/> is this ladder: the same instance, or one with the same name and the same stage
+    /// ids in the same order — which is what a lifecycle loaded from a database holds (stores rebuild the model from
+    /// the document, so the instance differs from the one the rules were built with).
+    /// </summary>
+    internal bool IsSameLadderAs(LifecycleModel other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+        if (!string.Equals(Name, other.Name, StringComparison.Ordinal) || Stages.Count != other.Stages.Count)
+        {
+            return false;
+        }
+        for (var i = 0; i < Stages.Count; i++)
+        {
+            if (!string.Equals(Stages[i].Id, other.Stages[i].Id, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Defines a custom ladder.</summary>
     /// <param name="name">The model's name (not blank).</param>
     /// <param name="stages">At least two stages, lowest first, with distinct ids.</param>

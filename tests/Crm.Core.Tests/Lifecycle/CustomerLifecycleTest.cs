@@ -167,6 +167,20 @@ public class CustomerLifecycleTest
     }
 
     [Fact]
+    public void Rules_apply_to_a_lifecycle_holding_another_instance_of_the_same_ladder()
+    {
+        // What a lifecycle loaded from a database holds: the model rebuilt from its document, equal but not the same object.
+        var copy = LifecycleModel.Create("b2c", B2C.Stages.Select(s => new LifecycleStage(s.Id, s.DisplayName)).ToArray());
+        var lifecycle = CustomerLifecycle.Start(Ada, copy, T0, "crm");
+
+        Assert.Equal("first-purchase", Assert.Single(lifecycle.ApplyRules(TransitionRuleSet.DefaultB2C, new LifecycleFacts(1), T0)).RuleId);
+        var renamed = LifecycleModel.Create("b2c-shop", B2C.Stages.Select(s => new LifecycleStage(s.Id, s.DisplayName)).ToArray());
+        var reordered = LifecycleModel.Create("b2c", B2C.Stages.Reverse().Select(s => new LifecycleStage(s.Id, s.DisplayName)).ToArray());
+        Assert.Throws<ArgumentException>(() => CustomerLifecycle.Start(Ada, renamed, T0, "crm").ApplyRules(TransitionRuleSet.DefaultB2C, new LifecycleFacts(1), T0));
+        Assert.Throws<ArgumentException>(() => CustomerLifecycle.Start(Ada, reordered, T0, "crm").ApplyRules(TransitionRuleSet.DefaultB2C, new LifecycleFacts(1), T0));
+    }
+
+    [Fact]
     public void Custom_models_and_rules_are_validated()
     {
         Assert.Throws<ArgumentException>(() => Create("x", new LifecycleStage("a", "A")));

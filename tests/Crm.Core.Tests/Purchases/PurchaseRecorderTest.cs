@@ -1,0 +1,294 @@
+using Crm.Core.Customers;
+using Crm.Core.DependencyInjection;
+using Crm.Core.Duplicates;
+using Crm.Core.Lifecycle;
+using Crm.Core.Loyalty;
+using Crm.Core.Privacy;
+using Crm.Core.Purchases;
+using Crm.Core.Storage;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Microsoft.Extensions.DependencyInjection;
+using NodaTime;
+using NodaTime.Testing;
+
+namespace Crm.Core.Tests.Purchases;
+
+public sealed class PurchaseRecorderTest
+{
+    private static readonly Instant T0 = Instant.FromUtc(2026, 5, 4, 10, 0);
+    private static readonly CustomerId Ann = new("ANN");
+    private static readonly CustomerId Bob = new("BOB");
+
+    private static readonly LoyaltyProgramme Programme = new(new ProgrammeId("club"), Currency.EUR, DateTimeZone.Utc,
+        new EarningRuleSet([new SpendRule("base", 1m)]));
+
+    private static readonly PurchaseRecordingOptions Options = new(DateTimeZone.Utc)
+    {
+        Programme = Programme,
+        LifecycleRules = TransitionRuleSet.DefaultB2C,
+    };
+
+    [Fact]
+    public async Task A_purchase_is_stored_with_its_points_and_moves_the_lifecycle_in_one_commit()
+    {
+        await using var host = await Host.StartAsync();
+
+        var first = await host.RecordAsync(Buy("T1", Ann, 120m));
+
+        Assert.False(first.AlreadyRecorded);
+        Assert.Equal(120, Assert.IsType<EarnEntry>(first.LoyaltyEntry, exactMatch: false).Credited);
+        Assert.Equal("first-purchase", Assert.Single(first.LifecycleChanges).RuleId);
+        Assert.NotNull(await host.GetAsync<Purchase, TransactionId>(new TransactionId("T1")));
+        Assert.Equal(120, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+        var lifecycle = (await host.GetAsync<CustomerLifecycle, CustomerId>(Ann))!;
+        Assert.Equal(LifecycleModel.B2CStages.FirstTimeCustomer, lifecycle.CurrentStage.Id);
+        Assert.Equal("purchase", lifecycle.History[0].Actor);
+
+        host.Clock.Advance(Duration.FromDays(3));
+        var second = await host.RecordAsync(Buy("T2", Ann, 30m, T0 + Duration.FromDays(3)));
+
+        Assert.Equal("repeat-purchase", Assert.Single(second.LifecycleChanges).RuleId);
+        Assert.Equal(150, (await host.AccountAsync(Ann))!.BalanceAt(host.Clock.GetCurrentInstant()).Available);
+        Assert.Equal(2, (await host.GetAsync<CustomerLifecycle, CustomerId>(Ann))!.Purchases.PurchaseDays);
+    }
+
+    [Fact]
+    public async Task Recording_a_transaction_again_changes_nothing_and_reports_the_first_recording()
+    {
+        await using var host = await Host.StartAsync();
+        var first = await host.RecordAsync(Buy("T1", Ann, 80m));
+        var versions = await host.VersionsAsync(Ann);
+
+        var again = await host.RecordAsync(Buy("T1", Ann, 80m));
+
+        Assert.True(again.AlreadyRecorded);
+        Assert.Empty(again.LifecycleChanges);
+        Assert.Equal(first.LoyaltyEntry!.Sequence, again.LoyaltyEntry!.Sequence);
+        Assert.Equal(versions, await host.VersionsAsync(Ann));
+        Assert.Equal(80, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+    }
+
+    [Fact]
+    public async Task A_refund_is_stored_and_takes_back_its_share_of_the_points()
+    {
+        await using var host = await Host.StartAsync();
+        await host.RecordAsync(Buy("T1", Ann, 100m));
+
+        var refund = Purchase.CreateRefund(new TransactionId("R1"), Ann, T0, Channel.Web, new TransactionId("T1"),
+            [new PurchaseLine(new Sku("SKU-1"), -1m, new Money(40m, Currency.EUR))]);
+        var recorded = await host.RecordAsync(refund);
+
+        Assert.Equal(40, Assert.IsType<ReverseEntry>(recorded.LoyaltyEntry).PointsReversed);
+        Assert.Empty(recorded.LifecycleChanges);
+        Assert.Equal(60, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+        Assert.Equal(1, (await host.GetAsync<CustomerLifecycle, CustomerId>(Ann))!.Purchases.PurchaseDays);
+    }
+
+    [Fact]
+    public async Task A_refund_of_a_purchase_that_earned_nothing_is_stored_without_a_reversal()
+    {
+        await using var host = await Host.StartAsync();
+        await host.RecordAsync(Buy("T1", Ann, 100m), PurchaseRecordingOptions.StoreOnly); // before the member joined
+
+        var refund = Purchase.CreateRefund(new TransactionId("R1"), Ann, T0, Channel.Web, new TransactionId("T1"),
+            [new PurchaseLine(new Sku("SKU-1"), -1m, new Money(40m, Currency.EUR))]);
+        var recorded = await host.RecordAsync(refund);
+
+        Assert.Null(recorded.LoyaltyEntry);
+        Assert.NotNull(await host.GetAsync<Purchase, TransactionId>(new TransactionId("R1")));
+        Assert.Null(await host.AccountAsync(Ann));
+    }
+
+    [Fact]
+    public async Task Store_only_touches_neither_loyalty_nor_lifecycle()
+    {
+        await using var host = await Host.StartAsync();
+
+        var recorded = await host.RecordAsync(Buy("T1", Ann, 100m), PurchaseRecordingOptions.StoreOnly);
+
+        Assert.Null(recorded.LoyaltyEntry);
+        Assert.Empty(recorded.LifecycleChanges);
+        Assert.Null(await host.AccountAsync(Ann));
+        Assert.Null(await host.GetAsync<CustomerLifecycle, CustomerId>(Ann));
+        Assert.NotNull(await host.GetAsync<Purchase, TransactionId>(new TransactionId("T1")));
+    }
+
+    [Fact]
+    public async Task A_purchase_for_a_merged_customer_lands_on_the_survivor()
+    {
+        await using var host = await Host.StartAsync();
+        await host.InScopeAsync(sp => sp.GetRequiredService<CustomerMergeService>().MergeAsync(Ann, Bob));
+
+        var recorded = await host.RecordAsync(Buy("T1", Bob, 50m));
+
+        Assert.Equal(Ann, recorded.Purchase.CustomerId);
+        Assert.Equal(Ann, (await host.GetAsync<Purchase, TransactionId>(new TransactionId("T1")))!.CustomerId);
+        Assert.Equal(50, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+        Assert.Null(await host.AccountAsync(Bob));
+    }
+
+    [Fact]
+    public async Task Service_interactions_and_holdings_count_as_lifecycle_facts()
+    {
+        await using var host = await Host.StartAsync();
+        await host.InScopeAsync(sp => sp.GetRequiredService<IRepository<Interaction, InteractionId>>().AddAsync(
+            Interaction.Record(new InteractionId("I1"), Ann, Channel.Phone, InteractionDirection.Inbound, InteractionType.Complaint, T0)));
+
+        var recorded = await host.RecordAsync(Buy("T1", Ann, 10m));
+
+        Assert.Equal(["first-purchase", "service-interaction"], recorded.LifecycleChanges.Select(f => f.RuleId));
+        Assert.True((await host.GetAsync<CustomerLifecycle, CustomerId>(Ann))!.HasTouchpoint(LifecycleTouchpoint.ServiceAndSupport));
+    }
+
+    [Fact]
+    public async Task A_failure_saves_nothing_and_leaves_the_unit_of_work_empty()
+    {
+        await using var host = await Host.StartAsync();
+        var inDollars = Purchase.Create(new TransactionId("T1"), Ann, T0, Channel.Web, [new PurchaseLine(new Sku("SKU-1"), 1m, new Money(10m, Currency.USD))]);
+
+        await using var scope = host.Services.CreateAsyncScope();
+        var recorder = scope.ServiceProvider.GetRequiredService<PurchaseRecorder>();
+        await Assert.ThrowsAsync<CurrencyMismatchException>(() => recorder.RecordAsync(inDollars, Options));
+        // The same scope goes on: its next commit must not carry the failed purchase along.
+        await recorder.RecordAsync(Buy("T2", Ann, 10m), Options);
+
+        Assert.Null(await host.GetAsync<Purchase, TransactionId>(new TransactionId("T1")));
+        Assert.NotNull(await host.GetAsync<Purchase, TransactionId>(new TransactionId("T2")));
+        Assert.Equal(10, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+    }
+
+    [Fact]
+    public async Task Unknown_and_erased_customers_are_refused_with_what_to_do()
+    {
+        await using var host = await Host.StartAsync();
+        await host.InScopeAsync(sp => sp.GetRequiredService<PrivacyService>().EraseAsync(Bob, "subject request", "dpo"));
+
+        var unknown = await Assert.ThrowsAsync<AggregateNotFoundException>(() => host.RecordAsync(Buy("T1", new CustomerId("NOBODY"), 10m)));
+        var erased = await Assert.ThrowsAsync<CustomerErasedException>(() => host.RecordAsync(Buy("T2", Bob, 10m)));
+
+        Assert.Contains("register the customer", unknown.Message, StringComparison.Ordinal);
+        Assert.Equal(Bob, erased.CustomerId);
+        Assert.Null(await host.GetAsync<Purchase, TransactionId>(new TransactionId("T1")));
+        Assert.Null(await host.GetAsync<Purchase, TransactionId>(new TransactionId("T2")));
+    }
+
+    [Fact]
+    public async Task Arguments_are_validated()
+    {
+        await using var host = await Host.StartAsync();
+        await using var scope = host.Services.CreateAsyncScope();
+        var recorder = scope.ServiceProvider.GetRequiredService<PurchaseRecorder>();
+
+        Assert.Equal("purchase", Assert.Throws<ArgumentNullException>(() => { _ = recorder.RecordAsync(null!, Options); }).ParamName);
+        Assert.Equal("options", Assert.Throws<ArgumentNullException>(() => { _ = recorder.RecordAsync(Buy("T1", Ann, 1m), null!); }).ParamName);
+        Assert.Throws<ArgumentNullException>(() => new PurchaseRecordingOptions(null!));
+        Assert.Equal("Actor", Assert.Throws<ArgumentException>(() => new PurchaseRecordingOptions(DateTimeZone.Utc) { Actor = " " }).ParamName);
+    }
+
+    [Fact]
+    public async Task Concurrent_recordings_lose_nothing_and_count_each_transaction_once()
+    {
+        await using var host = await Host.StartAsync();
+        // Eight workers, each recording the same 20 transactions of one customer in its own order.
+        var purchases = Enumerable.Range(0, 20).Select(i => Buy($"T{i:D2}", Ann, 10m + i)).ToArray();
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            foreach (var purchase in purchases.OrderBy(p => (p.TransactionId.Value.GetHashCode(StringComparison.Ordinal) * (w + 1)) % 97))
+            {
+                await host.RecordAsync(purchase);
+            }
+        })));
+
+        var account = (await host.AccountAsync(Ann))!;
+        Assert.Equal(purchases.Sum(p => (long)p.Total.Amount), account.BalanceAt(T0).Available);
+        Assert.Equal(20, account.Entries.Count);
+        Assert.Equal(20, await host.InScopeAsync(sp => sp.GetRequiredService<IReadRepository<Purchase, TransactionId>>()
+            .CountAsync(new PurchasesOf(Ann))));
+    }
+
+    [Property(MaxTest = 40)]
+    public Property Any_sequence_with_repeats_ends_as_each_distinct_transaction_recorded_once() =>
+        Prop.ForAll(Gen.Choose(0, 5).ListOf().Where(l => l.Count > 0).ToArbitrary(), picks =>
+        {
+            var balance = Run(picks).GetAwaiter().GetResult();
+            var expected = picks.Distinct().Sum(i => 10L + i);
+            return balance == expected;
+        });
+
+    private static async Task<long> Run(IEnumerable<int> picks)
+    {
+        await using var host = await Host.StartAsync();
+        foreach (var i in picks)
+        {
+            await host.RecordAsync(Buy($"T{i}", Ann, 10m + i));
+        }
+        return (await host.AccountAsync(Ann))!.BalanceAt(T0).Available;
+    }
+
+    private sealed class PurchasesOf : Crm.Core.Specifications.Specification<Purchase>
+    {
+        public PurchasesOf(CustomerId id) => Query.Where(p => p.CustomerId == id);
+    }
+
+    private static Purchase Buy(string transactionId, CustomerId customerId, decimal amount, Instant? at = null) =>
+        Purchase.Create(new TransactionId(transactionId), customerId, at ?? T0, Channel.Web,
+            [new PurchaseLine(new Sku("SKU-1"), 1m, new Money(amount, Currency.EUR))]);
+
+    private sealed class Host : IAsyncDisposable
+    {
+        private Host(ServiceProvider services, FakeClock clock) => (Services, Clock) = (services, clock);
+
+        public ServiceProvider Services { get; }
+
+        public FakeClock Clock { get; }
+
+        public static async Task<Host> StartAsync()
+        {
+            var clock = new FakeClock(T0);
+            var services = new ServiceCollection();
+            services.AddSingleton<IClock>(clock);
+            services.AddCrmCore().UseInMemoryStore().AddPrivacy(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+            var host = new Host(services.BuildServiceProvider(), clock);
+            await host.InScopeAsync(async sp =>
+            {
+                var customers = sp.GetRequiredService<IRepository<Customer, CustomerId>>();
+                await customers.AddAsync(Customer.Register(Ann, CustomerName.Person("Ann", "Lee"), T0 - Duration.FromDays(30)));
+                await customers.AddAsync(Customer.Register(Bob, CustomerName.Person("Bob", "Lee"), T0 - Duration.FromDays(30)));
+            });
+            return host;
+        }
+
+        public Task<PurchaseRecording> RecordAsync(Purchase purchase, PurchaseRecordingOptions? options = null) =>
+            InScopeAsync(sp => sp.GetRequiredService<PurchaseRecorder>().RecordAsync(purchase, options ?? Options));
+
+        public Task<LoyaltyAccount?> AccountAsync(CustomerId customerId) => GetAsync<LoyaltyAccount, LoyaltyAccountId>(new LoyaltyAccountId(Programme.Id, customerId));
+
+        public Task<T?> GetAsync<T, TId>(TId id)
+            where T : AggregateRoot<TId>
+            where TId : struct, IEquatable<TId> =>
+            InScopeAsync(sp => sp.GetRequiredService<IReadRepository<T, TId>>().GetByIdAsync(id));
+
+        public async Task<(long? Account, long? Lifecycle, long Customer)> VersionsAsync(CustomerId customerId) =>
+            ((await AccountAsync(customerId))?.Version, (await GetAsync<CustomerLifecycle, CustomerId>(customerId))?.Version,
+                (await GetAsync<Customer, CustomerId>(customerId))!.Version);
+
+        public async Task InScopeAsync(Func<IServiceProvider, Task> work)
+        {
+            await using var scope = Services.CreateAsyncScope();
+            await work(scope.ServiceProvider);
+            await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync();
+        }
+
+        public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
+        {
+            await using var scope = Services.CreateAsyncScope();
+            var result = await work(scope.ServiceProvider);
+            await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync();
+            return result;
+        }
+
+        public ValueTask DisposeAsync() => Services.DisposeAsync();
+    }
+}
