@@ -66,6 +66,7 @@ public sealed class PurchaseRecorder
     /// <exception cref="AggregateNotFoundException">The customer is not registered (or a merge redirect leads nowhere).</exception>
     /// <exception cref="CustomerErasedException">The customer was erased.</exception>
     /// <exception cref="CurrencyMismatchException">The purchase is not in the programme's currency.</exception>
+    /// <exception cref="TransactionIdConflictException">The transaction id is already stored for a different purchase.</exception>
     /// <exception cref="IdempotencyKeyConflictException">The transaction id was used as the key of another kind of loyalty operation.</exception>
     /// <exception cref="ReversalBlockedException">A refund would take back points already spent and the programme blocks that.</exception>
     /// <exception cref="ConcurrencyConflictException">The customer's records kept changing during every attempt; nothing was saved.</exception>
@@ -84,6 +85,7 @@ public sealed class PurchaseRecorder
             // merged or erased since.
             if (await _purchases.GetByIdAsync(purchase.TransactionId, ct).ConfigureAwait(false) is { } stored)
             {
+                await EnsureSameAsync(stored, purchase, ct).ConfigureAwait(false);
                 return new PurchaseRecording(stored, AlreadyRecorded: true, await StoredLoyaltyEntryAsync(stored, options, ct).ConfigureAwait(false), []);
             }
             var customer = await CurrentCustomerAsync(purchase, ct).ConfigureAwait(false);
@@ -113,6 +115,24 @@ public sealed class PurchaseRecorder
         {
             _unitOfWork.Discard(); // nothing half-registered stays behind for the scope's next commit
             throw;
+        }
+    }
+
+    // A repeat sends the same purchase again; the stored one may have moved to a merge's survivor since.
+    private async Task EnsureSameAsync(Purchase stored, Purchase repeat, CancellationToken ct)
+    {
+        var difference = stored.Total != repeat.Total ? "the total"
+            : stored.OccurredAt != repeat.OccurredAt ? "the time"
+            : stored.OriginalTransactionId != repeat.OriginalTransactionId ? "the original transaction"
+            : null;
+        if (difference is null && stored.CustomerId != repeat.CustomerId)
+        {
+            var current = await MergeRedirects.FollowAsync(_customers, await _customers.GetByIdAsync(repeat.CustomerId, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+            difference = current?.Id == stored.CustomerId ? null : "the customer";
+        }
+        if (difference is not null)
+        {
+            throw new TransactionIdConflictException(repeat.TransactionId, difference);
         }
     }
 

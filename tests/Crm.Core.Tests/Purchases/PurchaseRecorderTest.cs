@@ -71,6 +71,35 @@ public sealed class PurchaseRecorderTest
     }
 
     [Fact]
+    public async Task A_different_purchase_under_a_stored_transaction_id_is_refused_and_changes_nothing()
+    {
+        await using var host = await Host.StartAsync();
+        await host.RecordAsync(Buy("T1", Ann, 80m));
+
+        var otherTotal = await Assert.ThrowsAsync<TransactionIdConflictException>(() => host.RecordAsync(Buy("T1", Ann, 81m)));
+        var otherCustomer = await Assert.ThrowsAsync<TransactionIdConflictException>(() => host.RecordAsync(Buy("T1", Bob, 80m)));
+
+        Assert.Contains("the total", otherTotal.Message, StringComparison.Ordinal);
+        Assert.Contains("the customer", otherCustomer.Message, StringComparison.Ordinal);
+        Assert.Equal(80, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+        Assert.Null(await host.AccountAsync(Bob));
+    }
+
+    [Fact]
+    public async Task A_repeat_after_the_customer_was_merged_is_still_a_repeat()
+    {
+        await using var host = await Host.StartAsync();
+        await host.RecordAsync(Buy("T1", Bob, 80m));
+        await host.InScopeAsync(sp => sp.GetRequiredService<CustomerMergeService>().MergeAsync(Ann, Bob));
+
+        var again = await host.RecordAsync(Buy("T1", Bob, 80m));
+
+        Assert.True(again.AlreadyRecorded);
+        Assert.Equal(Ann, again.Purchase.CustomerId);
+        Assert.Equal(80, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+    }
+
+    [Fact]
     public async Task A_refund_is_stored_and_takes_back_its_share_of_the_points()
     {
         await using var host = await Host.StartAsync();
