@@ -89,10 +89,9 @@ public sealed class PurchaseRecorder
                 return new PurchaseRecording(stored, AlreadyRecorded: true, await StoredLoyaltyEntryAsync(stored, options, ct).ConfigureAwait(false), []);
             }
             var customer = await CurrentCustomerAsync(purchase, ct).ConfigureAwait(false);
-            if (customer.Id != purchase.CustomerId)
-            {
-                purchase = purchase.MovedTo(customer.Id);
-            }
+            // A copy is stored, under the customer the id stands for now: the caller's instance stays unsaved, so the same
+            // instance may be recorded again (a retry, or several workers) and always reaches the repeat check above.
+            purchase = purchase.MovedTo(customer.Id);
             var now = _clock.GetCurrentInstant();
             await _purchases.AddAsync(purchase, ct).ConfigureAwait(false);
             var loyalty = options.Programme is { } programme

@@ -71,6 +71,21 @@ public sealed class PurchaseRecorderTest
     }
 
     [Fact]
+    public async Task The_same_instance_recorded_twice_is_a_repeat_and_is_never_the_stored_object()
+    {
+        await using var host = await Host.StartAsync();
+        var purchase = Buy("T1", Ann, 5m);
+
+        await host.RecordAsync(purchase);
+        var again = await host.RecordAsync(purchase);
+
+        Assert.True(again.AlreadyRecorded);
+        Assert.Equal(0, purchase.Version); // still unsaved: the store holds a copy
+        Assert.NotSame(purchase, again.Purchase);
+        Assert.Equal(5, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+    }
+
+    [Fact]
     public async Task A_different_purchase_under_a_stored_transaction_id_is_refused_and_changes_nothing()
     {
         await using var host = await Host.StartAsync();
@@ -220,9 +235,9 @@ public sealed class PurchaseRecorderTest
     public async Task Concurrent_recordings_lose_nothing_and_count_each_transaction_once()
     {
         await using var host = await Host.StartAsync();
-        // Eight workers, each recording the same 20 transactions of one customer in its own order.
+        // Four workers, each recording the same 20 transactions (the same instances) of one customer in its own order.
         var purchases = Enumerable.Range(0, 20).Select(i => Buy($"T{i:D2}", Ann, 10m + i)).ToArray();
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
         {
             foreach (var purchase in purchases.OrderBy(p => (p.TransactionId.Value.GetHashCode(StringComparison.Ordinal) * (w + 1)) % 97))
             {
