@@ -118,7 +118,7 @@ public sealed class LoyaltyService
     }
 
     /// <summary>Moves points between two members in one commit (see <see cref="LoyaltyAccount.Transfer"/>); the receiver's account is opened when needed.</summary>
-    /// <exception cref="LedgerEntryNotFoundException">The giver has no account.</exception>
+    /// <exception cref="InsufficientPointsException">The giver has fewer available points than <paramref name="points"/> (or no account at all: no points).</exception>
     public async Task<(LedgerResult<TransferOutEntry> Out, LedgerResult<TransferInEntry> In)> TransferAsync(LoyaltyProgramme programme, CustomerId from, CustomerId to, long points, string key, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(programme);
