@@ -14,7 +14,8 @@ namespace Crm.Core.EntityFrameworkCore.Tests;
 /// <summary>The purchase recorder's queries (non-refund purchases, service interactions) run in the database, and its commit is one transaction.</summary>
 public abstract class PurchaseRecorderDatabaseTest : DatabaseTest
 {
-    private static readonly Instant T0 = Instant.FromUtc(2026, 5, 4, 10, 0);
+    // With 100 ns ticks, as a real clock gives: PostgreSQL keeps microseconds, and a repeat must still be a repeat.
+    private static readonly Instant T0 = Instant.FromUtc(2026, 5, 4, 10, 0) + Duration.FromTicks(1_234_567);
     private static readonly LoyaltyProgramme Programme = new(new ProgrammeId("club"), Currency.EUR, DateTimeZone.Utc, new EarningRuleSet([new SpendRule("base", 1m)]));
     private static readonly PurchaseRecordingOptions Options = new(DateTimeZone.Utc) { Programme = Programme, LifecycleRules = TransitionRuleSet.DefaultB2C };
 

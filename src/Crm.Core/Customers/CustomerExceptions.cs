@@ -137,7 +137,7 @@ public sealed class CustomerErasedException : CustomerException
     /// <param name="customerId">The erased customer.</param>
     /// <param name="operation">What was attempted, e.g. <c>record purchase 'T-1'</c>.</param>
     public CustomerErasedException(CustomerId customerId, string operation)
-        : base(customerId, $"Cannot {operation} for customer '{customerId}': the customer's personal data was erased, and a new fact would tie the id to a person again. Register the person as a new customer if they came back.")
+        : base(customerId, $"Cannot {Preconditions.CheckNotNull(operation)} for customer '{customerId}': the customer's personal data was erased, and a new fact would tie the id to a person again. Register the person as a new customer if they came back.")
     {
     }
 }

@@ -10,7 +10,7 @@ public sealed class TransactionIdConflictException : CrmException
     /// <param name="transactionId">The transaction id both purchases carry.</param>
     /// <param name="difference">What differs, e.g. <c>the total</c> (never personal data).</param>
     public TransactionIdConflictException(TransactionId transactionId, string difference)
-        : base($"Transaction '{transactionId}' is already stored for a different purchase ({difference} differs): give each purchase its own transaction id; a retry must send the same purchase again.") =>
+        : base($"Transaction '{transactionId}' is already stored for a different purchase ({Preconditions.CheckNotNull(difference)} differs): give each purchase its own transaction id; a retry must send the same purchase again.") =>
         TransactionId = transactionId;
 
     /// <summary>The transaction id both purchases carry.</summary>

@@ -28,8 +28,10 @@ namespace Crm.Core.Purchases;
 /// new purchases.
 /// </para>
 /// <para>
-/// Each call commits the scope's <see cref="IUnitOfWork"/> (including anything else registered with it); on any
-/// failure nothing is saved and the unit of work is left empty. Not thread-safe, like the unit of work.
+/// Each call commits the scope's <see cref="IUnitOfWork"/>: record in a scope of its own (or register nothing else
+/// first), because a conflict discards the unit of work and re-runs only the recording. On any failure before the
+/// commit nothing is saved and the unit of work is left empty; if the commit succeeded and the event dispatcher then
+/// failed, the data is saved and recording the purchase again reports it. Not thread-safe, like the unit of work.
 /// </para>
 /// </remarks>
 public sealed class PurchaseRecorder
@@ -58,71 +60,136 @@ public sealed class PurchaseRecorder
     }
 
     /// <summary>Records a purchase (or a refund) with its loyalty points and lifecycle changes, and commits.</summary>
-    /// <param name="purchase">The purchase, or a refund created with <see cref="Purchase.CreateRefund"/>.</param>
+    /// <param name="purchase">The purchase, or a refund created with <see cref="Purchase.CreateRefund"/>; it is not changed (a copy is stored).</param>
     /// <param name="options">Which loyalty programme and lifecycle rules apply; <see cref="PurchaseRecordingOptions.StoreOnly"/> for none.</param>
     /// <param name="cancellationToken">Cancels the recording before it commits.</param>
-    /// <returns>What was stored, awarded and changed, or, when the transaction was already recorded, what its first recording left.</returns>
+    /// <returns>
+    /// What was stored, booked and changed. For a transaction already stored, <see cref="PurchaseRecording.AlreadyRecorded"/>
+    /// is true and the steps the options ask for are completed if an earlier recording left them out (a purchase stored
+    /// with <see cref="PurchaseRecordingOptions.StoreOnly"/> earns its points when recorded again with a programme);
+    /// a repeat of a complete recording changes and saves nothing.
+    /// </returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="AggregateNotFoundException">The customer is not registered (or a merge redirect leads nowhere).</exception>
+    /// <exception cref="ArgumentException">A negative total without an original transaction (create refunds with <see cref="Purchase.CreateRefund"/>).</exception>
+    /// <exception cref="AggregateNotFoundException">The customer is not registered (or a merge redirect leads nowhere), or a refund's original purchase is not stored.</exception>
     /// <exception cref="CustomerErasedException">The customer was erased.</exception>
+    /// <exception cref="TransactionIdConflictException">The transaction id is already stored for a different purchase, possibly of another tenant.</exception>
     /// <exception cref="CurrencyMismatchException">The purchase is not in the programme's currency.</exception>
-    /// <exception cref="TransactionIdConflictException">The transaction id is already stored for a different purchase.</exception>
     /// <exception cref="IdempotencyKeyConflictException">The transaction id was used as the key of another kind of loyalty operation.</exception>
+    /// <exception cref="LedgerEntryNotFoundException">
+    /// A refund of a purchase whose points came into the account by a customer merge (the survivor had an account of its
+    /// own): take the points back with <see cref="LoyaltyAccount.Adjust"/> and record the refund with
+    /// <see cref="PurchaseRecordingOptions.StoreOnly"/>.
+    /// </exception>
     /// <exception cref="ReversalBlockedException">A refund would take back points already spent and the programme blocks that.</exception>
     /// <exception cref="ConcurrencyConflictException">The customer's records kept changing during every attempt; nothing was saved.</exception>
+    /// <exception cref="Tenancy.TenantMismatchException">Tenancy is on and the purchase belongs to another tenant than the scope's.</exception>
     public Task<PurchaseRecording> RecordAsync(Purchase purchase, PurchaseRecordingOptions options, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(purchase);
         Preconditions.CheckNotNull(options);
-        return ConcurrencyRetry.ExecuteAsync((_, ct) => AttemptAsync(purchase, options, ct), cancellationToken: cancellationToken);
+        Preconditions.CheckArgument(!purchase.IsRefund || purchase.OriginalTransactionId is not null, nameof(purchase),
+            "A negative total is a refund and must name the purchase it refunds: create it with Purchase.CreateRefund.");
+        var attempt = new Attempt(this, purchase, options);
+        return ConcurrencyRetry.ExecuteAsync((_, ct) => attempt.RunAsync(ct), cancellationToken: cancellationToken);
     }
 
-    private async Task<PurchaseRecording> AttemptAsync(Purchase purchase, PurchaseRecordingOptions options, CancellationToken ct)
+    /// <summary>The state one recording keeps across its attempts.</summary>
+    private sealed class Attempt(PurchaseRecorder recorder, Purchase purchase, PurchaseRecordingOptions options)
     {
-        try
+        // Set when an insert of the purchase collided with a stored one: if the next attempt cannot see it, it belongs to
+        // another tenant (transaction ids are unique across tenants), which no retry changes.
+        private bool _collided;
+
+        public async Task<PurchaseRecording> RunAsync(CancellationToken ct)
         {
-            // First, before anything about the customer: a repeat reports the first recording even if the customer was
-            // merged or erased since.
-            if (await _purchases.GetByIdAsync(purchase.TransactionId, ct).ConfigureAwait(false) is { } stored)
+            try
             {
-                await EnsureSameAsync(stored, purchase, ct).ConfigureAwait(false);
-                return new PurchaseRecording(stored, AlreadyRecorded: true, await StoredLoyaltyEntryAsync(stored, options, ct).ConfigureAwait(false), []);
+                return await recorder.RecordOnceAsync(purchase, options, _collided, ct).ConfigureAwait(false);
             }
-            var customer = await CurrentCustomerAsync(purchase, ct).ConfigureAwait(false);
-            // A copy is stored, under the customer the id stands for now: the caller's instance stays unsaved, so the same
-            // instance may be recorded again (a retry, or several workers) and always reaches the repeat check above.
-            purchase = purchase.MovedTo(customer.Id);
-            var now = _clock.GetCurrentInstant();
-            await _purchases.AddAsync(purchase, ct).ConfigureAwait(false);
-            var loyalty = options.Programme is { } programme
-                ? await ApplyLoyaltyAsync(purchase, programme, options.EarningContext, customer, now, ct).ConfigureAwait(false)
-                : null;
-            var lifecycle = options.LifecycleRules is { } rules
-                ? await ApplyLifecycleAsync(purchase, rules, options, customer, now, ct).ConfigureAwait(false)
-                : [];
+            catch (DuplicateAggregateException e)
+            {
+                // Another recording of this transaction (or the customer's first account or lifecycle) committed first: the
+                // next attempt finds it and completes or reports it.
+                recorder._unitOfWork.Discard();
+                _collided |= e.AggregateType == nameof(Purchase);
+                throw new ConcurrencyConflictException(e.AggregateType, e.AggregateId, 0, null, e);
+            }
+            catch
+            {
+                recorder._unitOfWork.Discard(); // nothing half-registered stays behind for the scope's next commit
+                throw;
+            }
+        }
+    }
+
+    private async Task<PurchaseRecording> RecordOnceAsync(Purchase purchase, PurchaseRecordingOptions options, bool collided, CancellationToken ct)
+    {
+        Customer? customer;
+        var stored = await _purchases.GetByIdAsync(purchase.TransactionId, ct).ConfigureAwait(false);
+        if (stored is not null)
+        {
+            // A repeat: the stored purchase is the truth (it may have moved to a merge's survivor since). Its customer may
+            // have been erased or lost since; then there is nothing to complete.
+            await EnsureSameAsync(stored, purchase, ct).ConfigureAwait(false);
+            customer = await _customers.GetByIdAsync(stored.CustomerId, ct).ConfigureAwait(false);
+            if (customer is null || customer.IsErased || customer.IsMerged)
+            {
+                return new PurchaseRecording(stored, AlreadyRecorded: true, await BookedEntryAsync(stored, options, ct).ConfigureAwait(false), []);
+            }
+        }
+        else
+        {
+            if (collided)
+            {
+                throw new TransactionIdConflictException(purchase.TransactionId, "the tenant");
+            }
+            customer = await CurrentCustomerAsync(purchase, ct).ConfigureAwait(false);
+            if (purchase.OriginalTransactionId is { } original && purchase.IsRefund
+                && await _purchases.GetByIdAsync(original, ct).ConfigureAwait(false) is null)
+            {
+                throw new AggregateNotFoundException(nameof(Purchase), original.Value,
+                    "record the original purchase before its refund, so that the refund takes back what the purchase earned.");
+            }
+        }
+
+        // A copy is stored, under the customer the id stands for now: the caller's instance stays unsaved, so the same
+        // instance may be recorded again (a retry, or several workers) and always reaches the repeat check above.
+        var recorded = stored ?? purchase.MovedTo(customer.Id);
+        var now = _clock.GetCurrentInstant();
+        var changed = stored is null;
+        if (stored is null)
+        {
+            await _purchases.AddAsync(recorded, ct).ConfigureAwait(false);
+        }
+        LedgerEntry? entry = null;
+        if (options.Programme is { } programme)
+        {
+            (entry, var booked) = await ApplyLoyaltyAsync(recorded, programme, options.EarningContext, customer, now, ct).ConfigureAwait(false);
+            changed |= booked;
+        }
+        IReadOnlyList<RuleFiring> fired = [];
+        if (options.LifecycleRules is { } rules)
+        {
+            (fired, var moved) = await ApplyLifecycleAsync(recorded, isNew: stored is null, rules, options, customer, now, ct).ConfigureAwait(false);
+            changed |= moved;
+        }
+        if (changed)
+        {
             await _unitOfWork.CommitAsync(ct).ConfigureAwait(false);
-            return new PurchaseRecording(purchase, AlreadyRecorded: false, loyalty, lifecycle);
         }
-        catch (DuplicateAggregateException e)
-        {
-            // Another recording of this transaction (or the customer's first account or lifecycle) committed first: the
-            // next attempt finds it and reports it.
-            _unitOfWork.Discard();
-            throw new ConcurrencyConflictException(e.AggregateType, e.AggregateId, 0, null, e);
-        }
-        catch
-        {
-            _unitOfWork.Discard(); // nothing half-registered stays behind for the scope's next commit
-            throw;
-        }
+        return new PurchaseRecording(recorded, AlreadyRecorded: stored is not null, entry, fired);
     }
 
     // A repeat sends the same purchase again; the stored one may have moved to a merge's survivor since.
     private async Task EnsureSameAsync(Purchase stored, Purchase repeat, CancellationToken ct)
     {
         var difference = stored.Total != repeat.Total ? "the total"
-            : stored.OccurredAt != repeat.OccurredAt ? "the time"
+            // Databases keep instants to the microsecond (PostgreSQL) while clocks tick in 100 ns: equal within that.
+            : Duration.Max(stored.OccurredAt - repeat.OccurredAt, repeat.OccurredAt - stored.OccurredAt) >= Duration.FromNanoseconds(1_000) ? "the time"
             : stored.OriginalTransactionId != repeat.OriginalTransactionId ? "the original transaction"
+            : stored.Channel != repeat.Channel ? "the channel"
+            : !SameLines(stored.Lines, repeat.Lines) ? "the lines"
             : null;
         if (difference is null && stored.CustomerId != repeat.CustomerId)
         {
@@ -133,6 +200,27 @@ public sealed class PurchaseRecorder
         {
             throw new TransactionIdConflictException(repeat.TransactionId, difference);
         }
+    }
+
+    // The same basket (SKU, quantity, unit price), whatever order a store returns the lines in.
+    private static bool SameLines(IReadOnlyList<PurchaseLine> stored, IReadOnlyList<PurchaseLine> repeat)
+    {
+        if (stored.Count != repeat.Count)
+        {
+            return false;
+        }
+        var (a, b) = (Sorted(stored), Sorted(repeat));
+        for (var i = 0; i < a.Count; i++)
+        {
+            if (a[i].Sku != b[i].Sku || a[i].Quantity != b[i].Quantity || a[i].UnitPrice != b[i].UnitPrice)
+            {
+                return false;
+            }
+        }
+        return true;
+
+        static List<PurchaseLine> Sorted(IReadOnlyList<PurchaseLine> lines) =>
+            lines.OrderBy(l => l.Sku.Value, StringComparer.Ordinal).ThenBy(l => l.Quantity).ThenBy(l => l.UnitPrice.Amount).ToList();
     }
 
     private async Task<Customer> CurrentCustomerAsync(Purchase purchase, CancellationToken ct)
@@ -149,17 +237,19 @@ public sealed class PurchaseRecorder
         return customer;
     }
 
-    private async Task<LedgerEntry?> StoredLoyaltyEntryAsync(Purchase stored, PurchaseRecordingOptions options, CancellationToken ct)
+    // What the programme booked for a stored purchase: its earn entry, or a refund's reverse entry (null for none, or when
+    // the entry came in by a customer merge under another kind).
+    private async Task<LedgerEntry?> BookedEntryAsync(Purchase stored, PurchaseRecordingOptions options, CancellationToken ct)
     {
         if (options.Programme is not { } programme
             || await _accounts.GetByIdAsync(new LoyaltyAccountId(programme.Id, stored.CustomerId), ct).ConfigureAwait(false) is not { } account)
         {
             return null;
         }
-        return account.TryGetEntry(stored.TransactionId.Value, out var entry) ? entry : null;
+        return account.TryGetEntry(stored.TransactionId.Value, out var entry) && entry is EarnEntry or ReverseEntry ? entry : null;
     }
 
-    private async Task<LedgerEntry?> ApplyLoyaltyAsync(Purchase purchase, LoyaltyProgramme programme, EarningContext? context, Customer customer, Instant now, CancellationToken ct)
+    private async Task<(LedgerEntry? Entry, bool Booked)> ApplyLoyaltyAsync(Purchase purchase, LoyaltyProgramme programme, EarningContext? context, Customer customer, Instant now, CancellationToken ct)
     {
         var id = new LoyaltyAccountId(programme.Id, customer.Id);
         var account = await _accounts.GetByIdAsync(id, ct).ConfigureAwait(false);
@@ -167,46 +257,55 @@ public sealed class PurchaseRecorder
         {
             // A refund of a purchase that earned nothing in this programme (bought before the member joined) has no
             // points to take back; it is still stored.
-            if (account is null || purchase.OriginalTransactionId is not { } original || !account.TryGetEntry(original.Value, out _))
+            if (account is null || !account.TryGetEntry(purchase.OriginalTransactionId!.Value.Value, out _))
             {
-                return null;
+                return (null, false);
             }
             var reversal = account.Reverse(programme, purchase, now);
-            await _accounts.UpdateAsync(account, ct).ConfigureAwait(false);
-            return reversal.Entry;
+            if (!reversal.AlreadyApplied)
+            {
+                await _accounts.UpdateAsync(account, ct).ConfigureAwait(false);
+            }
+            return (reversal.Entry, !reversal.AlreadyApplied);
         }
         var isNew = account is null;
         account ??= LoyaltyAccount.Open(id, programme, now, customer.TenantId);
         var earned = account.Accrue(programme, purchase, now, context);
-        await (isNew ? _accounts.AddAsync(account, ct) : _accounts.UpdateAsync(account, ct)).ConfigureAwait(false);
-        return earned.Entry;
+        if (!earned.AlreadyApplied)
+        {
+            await (isNew ? _accounts.AddAsync(account, ct) : _accounts.UpdateAsync(account, ct)).ConfigureAwait(false);
+        }
+        return (earned.Entry, !earned.AlreadyApplied);
     }
 
-    private async Task<IReadOnlyList<RuleFiring>> ApplyLifecycleAsync(Purchase purchase, TransitionRuleSet rules, PurchaseRecordingOptions options,
-        Customer customer, Instant now, CancellationToken ct)
+    private async Task<(IReadOnlyList<RuleFiring> Fired, bool Changed)> ApplyLifecycleAsync(Purchase purchase, bool isNew, TransitionRuleSet rules,
+        PurchaseRecordingOptions options, Customer customer, Instant now, CancellationToken ct)
     {
         var lifecycle = await _lifecycles.GetByIdAsync(customer.Id, ct).ConfigureAwait(false);
-        var isNew = lifecycle is null;
-        lifecycle ??= CustomerLifecycle.Start(customer.Id, rules.Model, Max(now, customer.CreatedAt), options.Actor, tenantId: customer.TenantId);
-        if (!purchase.IsRefund)
+        if (lifecycle is null && purchase.IsRefund)
         {
-            lifecycle.RecordPurchase(purchase.OccurredAt.InZone(options.Zone).Date);
+            return ([], false); // lifecycles start with a purchase, not a refund
         }
-        // The facts as of this purchase: the stored purchases do not include this one yet (it commits below).
-        var purchases = await _purchases.CountAsync(new PurchasesOf(customer.Id), ct).ConfigureAwait(false) + (purchase.IsRefund ? 0 : 1);
+        if (lifecycle is not null && !rules.Model.IsSameLadderAs(lifecycle.Model))
+        {
+            // The customer follows another ladder (a B2B customer under B2C rules): the purchase and its points matter
+            // more than a configuration mismatch, so the lifecycle is left as it is.
+            return ([], false);
+        }
+        var started = lifecycle is null;
+        lifecycle ??= CustomerLifecycle.Start(customer.Id, rules.Model, Max(now, customer.CreatedAt), options.Actor, tenantId: customer.TenantId);
+        var dayAdded = !purchase.IsRefund && lifecycle.RecordPurchase(purchase.OccurredAt.InZone(options.Zone).Date);
+        // The facts as of this purchase: a new purchase is not in the store's count yet (it commits below).
+        var purchases = await _purchases.CountAsync(new PurchasesOf(customer.Id), ct).ConfigureAwait(false) + (isNew && !purchase.IsRefund ? 1 : 0);
         var service = await _interactions.CountAsync(new ServiceInteractionsOf(customer.Id, options.ServiceInteractionTypes), ct).ConfigureAwait(false);
         var facts = LifecycleFacts.From(customer, [], []) with { Purchases = Clamp(purchases), ServiceInteractions = Clamp(service) };
-        var last = lifecycle.History.Count == 0 ? now : lifecycle.History[^1].At;
-        var fired = lifecycle.ApplyRules(rules, facts, Max(now, last));
-        if (isNew)
+        var fired = lifecycle.ApplyRules(rules, facts, Max(now, lifecycle.History[^1].At));
+        if (!started && !dayAdded && fired.Count == 0)
         {
-            await _lifecycles.AddAsync(lifecycle, ct).ConfigureAwait(false);
+            return (fired, false);
         }
-        else
-        {
-            await _lifecycles.UpdateAsync(lifecycle, ct).ConfigureAwait(false);
-        }
-        return fired;
+        await (started ? _lifecycles.AddAsync(lifecycle, ct) : _lifecycles.UpdateAsync(lifecycle, ct)).ConfigureAwait(false);
+        return (fired, true);
     }
 
     private static int Clamp(long count) => (int)Math.Min(count, int.MaxValue);

@@ -40,8 +40,10 @@ public sealed class PurchaseRecordingOptions
     public EarningContext? EarningContext { get; init; }
 
     /// <summary>
-    /// The transition rules applied to the customer's lifecycle after each purchase (a lifecycle of the rules' model is
-    /// started on the customer's first purchase if there is none); null to leave lifecycles alone.
+    /// The transition rules applied to the customer's lifecycle after each purchase and refund (a lifecycle of the
+    /// rules' model is started on the customer's first purchase if there is none); null to leave lifecycles alone.
+    /// A customer whose lifecycle follows another ladder (a B2B customer under B2C rules) is left alone too: give each
+    /// kind of customer the rules of its own ladder.
     /// </summary>
     public TransitionRuleSet? LifecycleRules { get; init; }
 
@@ -68,7 +70,7 @@ public sealed class PurchaseRecordingOptions
 
 /// <summary>What <see cref="PurchaseRecorder.RecordAsync"/> did.</summary>
 /// <param name="Purchase">The purchase as stored (under the survivor when it was recorded for a merged customer).</param>
-/// <param name="AlreadyRecorded">True when the transaction was stored before: nothing changed, and the other values are what the first recording left.</param>
+/// <param name="AlreadyRecorded">True when the transaction was stored before: only steps an earlier recording left out were completed (usually none).</param>
 /// <param name="LoyaltyEntry">The earn entry (or, for a refund, the reverse entry) in the programme's ledger; null when no programme was given or nothing was booked.</param>
-/// <param name="LifecycleChanges">The lifecycle rules that fired, in order; empty when none did (always empty for a repeat).</param>
+/// <param name="LifecycleChanges">The lifecycle rules that fired now, in order; empty when none did (so for a repeat of a complete recording).</param>
 public sealed record PurchaseRecording(Purchase Purchase, bool AlreadyRecorded, LedgerEntry? LoyaltyEntry, IReadOnlyList<RuleFiring> LifecycleChanges);

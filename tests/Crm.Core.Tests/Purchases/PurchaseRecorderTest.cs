@@ -219,6 +219,115 @@ public sealed class PurchaseRecorderTest
     }
 
     [Fact]
+    public async Task A_purchase_stored_without_a_programme_earns_when_recorded_again_with_one()
+    {
+        await using var host = await Host.StartAsync();
+        await host.RecordAsync(Buy("T1", Ann, 40m), PurchaseRecordingOptions.StoreOnly);
+
+        var completed = await host.RecordAsync(Buy("T1", Ann, 40m));
+        var complete = await host.RecordAsync(Buy("T1", Ann, 40m));
+
+        Assert.True(completed.AlreadyRecorded);
+        Assert.Equal(40, completed.LoyaltyEntry!.Points);
+        Assert.Equal("first-purchase", Assert.Single(completed.LifecycleChanges).RuleId);
+        Assert.Empty(complete.LifecycleChanges);
+        Assert.Equal(40, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+        Assert.Equal(1, (await host.GetAsync<CustomerLifecycle, CustomerId>(Ann))!.Purchases.PurchaseDays);
+    }
+
+    [Fact]
+    public async Task A_repeat_a_fraction_of_a_microsecond_off_is_still_a_repeat_but_another_basket_is_not()
+    {
+        // Databases keep instants to the microsecond; the till's clock ticks in 100 ns.
+        await using var host = await Host.StartAsync();
+        var at = T0 + Duration.FromTicks(1_234_567);
+        await host.RecordAsync(Buy("T1", Ann, 40m, at));
+
+        var again = await host.RecordAsync(Buy("T1", Ann, 40m, at + Duration.FromTicks(3)));
+        var otherBasket = Purchase.Create(new TransactionId("T1"), Ann, at, Channel.Web,
+            [new PurchaseLine(new Sku("SKU-2"), 1m, new Money(40m, Currency.EUR))]);
+
+        Assert.True(again.AlreadyRecorded);
+        Assert.Contains("the lines", (await Assert.ThrowsAsync<TransactionIdConflictException>(() => host.RecordAsync(otherBasket))).Message, StringComparison.Ordinal);
+        Assert.Contains("the time", (await Assert.ThrowsAsync<TransactionIdConflictException>(() => host.RecordAsync(Buy("T1", Ann, 40m, at + Duration.FromSeconds(1))))).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refunds_need_their_original_purchase_and_a_negative_total_needs_an_original()
+    {
+        await using var host = await Host.StartAsync();
+        var early = Purchase.CreateRefund(new TransactionId("R1"), Ann, T0, Channel.Web, new TransactionId("T-LATER"),
+            [new PurchaseLine(new Sku("SKU-1"), -1m, new Money(40m, Currency.EUR))]);
+        var negative = Purchase.Create(new TransactionId("N1"), Ann, T0, Channel.Web, new Money(-5m, Currency.EUR));
+
+        var missing = await Assert.ThrowsAsync<AggregateNotFoundException>(() => host.RecordAsync(early));
+        await using var scope = host.Services.CreateAsyncScope();
+        var refused = Assert.Throws<ArgumentException>(() => { _ = scope.ServiceProvider.GetRequiredService<PurchaseRecorder>().RecordAsync(negative, Options); });
+
+        Assert.Contains("record the original purchase before its refund", missing.Message, StringComparison.Ordinal);
+        Assert.Equal("purchase", refused.ParamName);
+        Assert.Null(await host.GetAsync<Purchase, TransactionId>(new TransactionId("R1")));
+    }
+
+    [Fact]
+    public async Task A_refund_of_points_merged_in_from_another_account_is_refused_as_documented_and_stores_nothing()
+    {
+        await using var host = await Host.StartAsync();
+        await host.RecordAsync(Buy("T-ANN", Ann, 10m));
+        await host.RecordAsync(Buy("T-BOB", Bob, 30m));
+        await host.InScopeAsync(sp => sp.GetRequiredService<CustomerMergeService>().MergeAsync(Ann, Bob));
+
+        var refund = Purchase.CreateRefund(new TransactionId("R1"), Bob, T0, Channel.Web, new TransactionId("T-BOB"),
+            [new PurchaseLine(new Sku("SKU-1"), -1m, new Money(30m, Currency.EUR))]);
+        await Assert.ThrowsAsync<LedgerEntryNotFoundException>(() => host.RecordAsync(refund));
+
+        Assert.Null(await host.GetAsync<Purchase, TransactionId>(new TransactionId("R1")));
+        Assert.Equal(40, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+    }
+
+    [Fact]
+    public async Task A_customer_on_another_ladder_keeps_its_lifecycle_and_still_records_and_earns()
+    {
+        await using var host = await Host.StartAsync();
+        await host.InScopeAsync(sp => sp.GetRequiredService<IRepository<CustomerLifecycle, CustomerId>>()
+            .AddAsync(CustomerLifecycle.Start(Ann, LifecycleModel.B2B, T0, "crm")));
+
+        var recorded = await host.RecordAsync(Buy("T1", Ann, 25m)); // B2C rules
+
+        Assert.Empty(recorded.LifecycleChanges);
+        Assert.Equal(LifecycleModel.B2BStages.Subscriber, (await host.GetAsync<CustomerLifecycle, CustomerId>(Ann))!.CurrentStage.Id);
+        Assert.Equal(25, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+    }
+
+    [Fact]
+    public async Task A_transaction_id_taken_in_another_tenant_is_refused_at_once()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IClock>(new FakeClock(T0));
+        services.AddCrmCore().UseTenancy().UseInMemoryStore();
+        await using var provider = services.BuildServiceProvider();
+        var tenants = provider.GetRequiredService<Crm.Core.Tenancy.AmbientTenantContext>();
+        async Task<PurchaseRecording> InTenant(string tenant, CustomerId customer)
+        {
+            using var entered = tenants.Enter(new Crm.Core.Tenancy.TenantId(tenant));
+            await using (var scope = provider.CreateAsyncScope())
+            {
+                await scope.ServiceProvider.GetRequiredService<IRepository<Customer, CustomerId>>().AddAsync(Customer.Register(customer, CustomerName.Person("A", "B"), T0));
+                await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync();
+            }
+            await using (var scope = provider.CreateAsyncScope())
+            {
+                return await scope.ServiceProvider.GetRequiredService<PurchaseRecorder>().RecordAsync(Buy("T1", customer, 10m), Options);
+            }
+        }
+
+        await InTenant("acme", new CustomerId("A-1"));
+        var conflict = await Assert.ThrowsAsync<TransactionIdConflictException>(() => InTenant("globex", new CustomerId("G-1")));
+
+        Assert.Contains("the tenant", conflict.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Arguments_are_validated()
     {
         await using var host = await Host.StartAsync();
