@@ -10,8 +10,8 @@ using Spectre.Console;
 namespace Crm.Demo.Demo;
 
 /// <summary>
-/// Loyalty: the followed customer's purchases and return replayed through <see cref="LoyaltyService"/> over the
-/// EF Core store — points with rule explanations, tiers moving up and down, a return taking points back — then the
+/// Loyalty: the followed customer's purchases and return recorded through <see cref="PurchaseRecorder"/> (points) and
+/// <see cref="LoyaltyService"/> (welcome bonus, expiry, tier review) over the EF Core store — points with rule explanations, tiers moving up and down, a return taking points back — then the
 /// tiers the most frequent buyers reach.
 /// </summary>
 public static class LoyaltyShowcase
@@ -33,6 +33,9 @@ public static class LoyaltyShowcase
         redemption: new RedemptionPolicy(new Money(0.01m, RetailDataSet.Currency), minimumBalance: 200, maximumOrderShare: 0.5m),
         tiers: new TierPolicy([new("BRONZE", 0m), new("SILVER", 750m), new("GOLD", 2500m)],
             window: QualificationWindowKind.RollingDays, windowDays: 365, downgrade: DowngradeMode.AtPeriodEnd));
+
+    // Purchases earn in the club; lifecycles are the lifecycle showcase's.
+    private static readonly PurchaseRecordingOptions Recording = new(RetailDataSet.Zone) { Programme = Programme };
 
     /// <summary>Writes the showcase.</summary>
     public static async Task RunAsync(DemoContext demo)
@@ -93,8 +96,8 @@ public static class LoyaltyShowcase
     }
 
     /// <summary>
-    /// Replays a customer's history through the service: the welcome bonus, every purchase and return at the time it
-    /// happened (the clock moves with it), the tier review and expiry today. Each call is one unit of work.
+    /// Replays a customer's history: the welcome bonus, every purchase and return at the time it happened (the clock
+    /// moves with it), the tier review and expiry today. Each call is one unit of work.
     /// </summary>
     private static async Task ReplayAsync(DemoContext demo, CustomerId member, Func<string, LedgerEntry?, Task> row)
     {
@@ -106,16 +109,10 @@ public static class LoyaltyShowcase
         foreach (var purchase in demo.Data.PurchasesOf[member])
         {
             demo.Clock.Now = purchase.OccurredAt;
-            if (purchase.IsRefund)
-            {
-                var reversed = await demo.InScopeAsync<LoyaltyService, LedgerResult<ReverseEntry>>(s => s.ReverseAsync(Programme, purchase));
-                await row($"return {purchase.Id}: {purchase.Total}", reversed.Entry);
-            }
-            else
-            {
-                var earned = await demo.InScopeAsync<LoyaltyService, LedgerResult<EarnEntry>>(s => s.AccrueAsync(Programme, purchase));
-                await row($"order {purchase.Id}: {purchase.Total}", earned.Entry);
-            }
+            // The call a till makes for a new purchase. These purchases are already stored (imported history), so each
+            // recording finds its transaction and completes what the import left out: the points, or a return's reversal.
+            var recorded = await demo.InScopeAsync<PurchaseRecorder, PurchaseRecording>(r => r.RecordAsync(purchase, Recording));
+            await row($"{(purchase.IsRefund ? "return" : "order")} {purchase.Id}: {purchase.Total}", recorded.LoyaltyEntry);
         }
         demo.Clock.Now = demo.Data.Now;
         if (await demo.InScopeAsync<LoyaltyService, ExpireEntry?>(s => s.ExpireDueAsync(Programme, member)) is { } expired)
