@@ -41,13 +41,21 @@ public abstract class PurchaseRecorderDatabaseTest : DatabaseTest
         var refund = await RecordAsync(Purchase.CreateRefund(new TransactionId("R1-" + _ann.Value), _ann, T0, Channel.Web, new TransactionId("T1-" + _ann.Value),
             [new PurchaseLine(new Sku("SKU-1"), -1m, new Money(50m, Currency.EUR))]));
         var repeat = await RecordAsync(Buy("T2", 20m));
+        // Stored without points, refunded, then recorded with the programme: its points are net of the refund (the
+        // refunds of a transaction are found by a query on the original transaction id).
+        await InScopeAsync(sp => sp.GetRequiredService<PurchaseRecorder>().RecordAsync(Buy("T3", 10m), PurchaseRecordingOptions.StoreOnly));
+        await RecordAsync(Purchase.CreateRefund(new TransactionId("R3-" + _ann.Value), _ann, T0, Channel.Web, new TransactionId("T3-" + _ann.Value),
+            [new PurchaseLine(new Sku("SKU-1"), -1m, new Money(10m, Currency.EUR))]));
+        var completed = await RecordAsync(Buy("T3", 10m));
 
         Assert.Equal(["first-purchase", "service-interaction"], first.LifecycleChanges.Select(f => f.RuleId));
         Assert.Equal("repeat-purchase", Assert.Single(second.LifecycleChanges).RuleId); // the refund does not count as a purchase
         Assert.Equal(50, Assert.IsType<ReverseEntry>(refund.LoyaltyEntry).PointsReversed);
         Assert.True(repeat.AlreadyRecorded);
         var account = await InScopeAsync(sp => sp.GetRequiredService<IReadRepository<LoyaltyAccount, LoyaltyAccountId>>().GetByIdAsync(new LoyaltyAccountId(Programme.Id, _ann)));
-        Assert.Equal(70, account!.BalanceAt(T0).Available);
+        Assert.True(completed.AlreadyRecorded);
+        Assert.Equal(10, completed.LoyaltyEntry!.Points);
+        Assert.Equal(70, account!.BalanceAt(T0).Available); // 100 + 20 − 50, and T3's 10 taken back by its refund
         var lifecycle = await InScopeAsync(sp => sp.GetRequiredService<IReadRepository<CustomerLifecycle, CustomerId>>().GetByIdAsync(_ann));
         Assert.Equal(LifecycleModel.B2CStages.RepeatCustomer, lifecycle!.CurrentStage.Id);
     }

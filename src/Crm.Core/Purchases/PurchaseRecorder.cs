@@ -16,11 +16,11 @@ namespace Crm.Core.Purchases;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Idempotent by transaction id: recording a purchase that is already stored changes nothing and reports what the
-/// first recording did, so a host may repeat a request whose outcome it did not see. A commit that loses an
-/// optimistic-concurrency race (another purchase of the same customer at the same moment) is retried from fresh state
-/// (up to <see cref="ConcurrencyRetry.DefaultMaxAttempts"/> attempts); two recordings of one transaction at once end
-/// with one purchase and one award.
+/// Idempotent by transaction id: recording a purchase that is already stored reports it and completes only what an
+/// earlier recording left out (usually nothing: then nothing is saved), so a host may repeat a request whose outcome it
+/// did not see. A commit that loses an optimistic-concurrency race (another purchase of the same customer at the same
+/// moment) is retried from fresh state (up to <see cref="ConcurrencyRetry.DefaultMaxAttempts"/> attempts); two
+/// recordings of one transaction at once end with one purchase and one award.
 /// </para>
 /// <para>
 /// The purchase belongs to the customer the id stands for now: a purchase for a merged record is stored under the
@@ -29,9 +29,9 @@ namespace Crm.Core.Purchases;
 /// </para>
 /// <para>
 /// Each call commits the scope's <see cref="IUnitOfWork"/>: record in a scope of its own (or register nothing else
-/// first), because a conflict discards the unit of work and re-runs only the recording. On any failure before the
-/// commit nothing is saved and the unit of work is left empty; if the commit succeeded and the event dispatcher then
-/// failed, the data is saved and recording the purchase again reports it. Not thread-safe, like the unit of work.
+/// first), because any failure or conflict discards the unit of work, and a retry re-runs only the recording. On any
+/// failure before the commit nothing is saved; if the commit succeeded and the event dispatcher then failed, the data
+/// is saved and recording the purchase again reports it. Not thread-safe, like the unit of work.
 /// </para>
 /// </remarks>
 public sealed class PurchaseRecorder
@@ -65,16 +65,20 @@ public sealed class PurchaseRecorder
     /// <param name="cancellationToken">Cancels the recording before it commits.</param>
     /// <returns>
     /// What was stored, booked and changed. For a transaction already stored, <see cref="PurchaseRecording.AlreadyRecorded"/>
-    /// is true and the steps the options ask for are completed if an earlier recording left them out (a purchase stored
-    /// with <see cref="PurchaseRecordingOptions.StoreOnly"/> earns its points when recorded again with a programme);
-    /// a repeat of a complete recording changes and saves nothing.
+    /// is true and the steps the options ask for are completed if an earlier recording left them out: a purchase stored
+    /// with <see cref="PurchaseRecordingOptions.StoreOnly"/> earns its points when recorded again with a programme (less
+    /// what refunds recorded meanwhile take back), and lifecycle rules are applied to the customer's facts as they are
+    /// now. A repeat of a complete recording saves nothing.
     /// </returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ArgumentException">A negative total without an original transaction (create refunds with <see cref="Purchase.CreateRefund"/>).</exception>
+    /// <exception cref="ArgumentException">
+    /// A negative total without an original transaction (create refunds with <see cref="Purchase.CreateRefund"/>), or a
+    /// refund whose original transaction is itself a refund or another customer's purchase.
+    /// </exception>
     /// <exception cref="AggregateNotFoundException">The customer is not registered (or a merge redirect leads nowhere), or a refund's original purchase is not stored.</exception>
     /// <exception cref="CustomerErasedException">The customer was erased.</exception>
     /// <exception cref="TransactionIdConflictException">The transaction id is already stored for a different purchase, possibly of another tenant.</exception>
-    /// <exception cref="CurrencyMismatchException">The purchase is not in the programme's currency.</exception>
+    /// <exception cref="CurrencyMismatchException">The purchase is not in the programme's currency, or a refund not in its purchase's.</exception>
     /// <exception cref="IdempotencyKeyConflictException">The transaction id was used as the key of another kind of loyalty operation.</exception>
     /// <exception cref="LedgerEntryNotFoundException">
     /// A refund of a purchase whose points came into the account by a customer merge (the survivor had an account of its
@@ -94,25 +98,32 @@ public sealed class PurchaseRecorder
         return ConcurrencyRetry.ExecuteAsync((_, ct) => attempt.RunAsync(ct), cancellationToken: cancellationToken);
     }
 
+    // How many collisions a race with another recording of the same customer can cause (its first account, its lifecycle).
+    private const int MaxRaceCollisions = 2;
+
     /// <summary>The state one recording keeps across its attempts.</summary>
     private sealed class Attempt(PurchaseRecorder recorder, Purchase purchase, PurchaseRecordingOptions options)
     {
-        // Set when an insert of the purchase collided with a stored one: if the next attempt cannot see it, it belongs to
-        // another tenant (transaction ids are unique across tenants), which no retry changes.
-        private bool _collided;
+        // Attempts that found no stored purchase and ended on a duplicate. A race with another recording of the customer
+        // collides at most twice (its first account, then its lifecycle) and the next attempt then sees what the other
+        // stored; a purchase still invisible after more collisions than that is stored under another tenant (transaction
+        // ids are unique across tenants), which no retry changes. Counted rather than read from the exception, because a
+        // database reports the batch's first added row, not necessarily the one that clashed.
+        private int _unseenCollisions;
+        private bool _sawPurchase;
 
         public async Task<PurchaseRecording> RunAsync(CancellationToken ct)
         {
             try
             {
-                return await recorder.RecordOnceAsync(purchase, options, _collided, ct).ConfigureAwait(false);
+                return await recorder.RecordOnceAsync(purchase, options, _unseenCollisions > MaxRaceCollisions, seen => _sawPurchase = seen, ct).ConfigureAwait(false);
             }
             catch (DuplicateAggregateException e)
             {
                 // Another recording of this transaction (or the customer's first account or lifecycle) committed first: the
                 // next attempt finds it and completes or reports it.
                 recorder._unitOfWork.Discard();
-                _collided |= e.AggregateType == nameof(Purchase);
+                _unseenCollisions += _sawPurchase ? 0 : 1;
                 throw new ConcurrencyConflictException(e.AggregateType, e.AggregateId, 0, null, e);
             }
             catch
@@ -123,10 +134,12 @@ public sealed class PurchaseRecorder
         }
     }
 
-    private async Task<PurchaseRecording> RecordOnceAsync(Purchase purchase, PurchaseRecordingOptions options, bool collided, CancellationToken ct)
+    private async Task<PurchaseRecording> RecordOnceAsync(Purchase purchase, PurchaseRecordingOptions options, bool storedElsewhere,
+        Action<bool> sawPurchase, CancellationToken ct)
     {
         Customer? customer;
         var stored = await _purchases.GetByIdAsync(purchase.TransactionId, ct).ConfigureAwait(false);
+        sawPurchase(stored is not null);
         if (stored is not null)
         {
             // A repeat: the stored purchase is the truth (it may have moved to a merge's survivor since). Its customer may
@@ -140,16 +153,14 @@ public sealed class PurchaseRecorder
         }
         else
         {
-            if (collided)
+            if (storedElsewhere)
             {
                 throw new TransactionIdConflictException(purchase.TransactionId, "the tenant");
             }
             customer = await CurrentCustomerAsync(purchase, ct).ConfigureAwait(false);
-            if (purchase.OriginalTransactionId is { } original && purchase.IsRefund
-                && await _purchases.GetByIdAsync(original, ct).ConfigureAwait(false) is null)
+            if (purchase.IsRefund)
             {
-                throw new AggregateNotFoundException(nameof(Purchase), original.Value,
-                    "record the original purchase before its refund, so that the refund takes back what the purchase earned.");
+                await CheckOriginalAsync(purchase, customer, ct).ConfigureAwait(false);
             }
         }
 
@@ -165,7 +176,7 @@ public sealed class PurchaseRecorder
         LedgerEntry? entry = null;
         if (options.Programme is { } programme)
         {
-            (entry, var booked) = await ApplyLoyaltyAsync(recorded, programme, options.EarningContext, customer, now, ct).ConfigureAwait(false);
+            (entry, var booked) = await ApplyLoyaltyAsync(recorded, isNew: stored is null, programme, options.EarningContext, customer, now, ct).ConfigureAwait(false);
             changed |= booked;
         }
         IReadOnlyList<RuleFiring> fired = [];
@@ -179,6 +190,21 @@ public sealed class PurchaseRecorder
             await _unitOfWork.CommitAsync(ct).ConfigureAwait(false);
         }
         return new PurchaseRecording(recorded, AlreadyRecorded: stored is not null, entry, fired);
+    }
+
+    // A refund takes back what its purchase earned: that purchase must be stored, be this customer's, in its currency.
+    private async Task CheckOriginalAsync(Purchase refund, Customer customer, CancellationToken ct)
+    {
+        var id = refund.OriginalTransactionId!.Value; // RecordAsync refused refunds without one
+        var original = await _purchases.GetByIdAsync(id, ct).ConfigureAwait(false)
+            ?? throw new AggregateNotFoundException(nameof(Purchase), id.Value,
+                "record the original purchase before its refund, so that the refund takes back what the purchase earned.");
+        Preconditions.CheckArgument(!original.IsRefund, nameof(refund), $"Transaction '{id}' is itself a refund: a refund names the purchase it refunds.");
+        Preconditions.CheckArgument(original.CustomerId == customer.Id, nameof(refund), $"Transaction '{id}' is another customer's purchase: a refund belongs to the customer who bought.");
+        if (original.Total.Currency != refund.Total.Currency)
+        {
+            throw new CurrencyMismatchException(original.Total.Currency, refund.Total.Currency);
+        }
     }
 
     // A repeat sends the same purchase again; the stored one may have moved to a merge's survivor since.
@@ -202,7 +228,7 @@ public sealed class PurchaseRecorder
         }
     }
 
-    // The same basket (SKU, quantity, unit price), whatever order a store returns the lines in.
+    // The same basket (every field of every line), whatever order a store returns the lines in.
     private static bool SameLines(IReadOnlyList<PurchaseLine> stored, IReadOnlyList<PurchaseLine> repeat)
     {
         if (stored.Count != repeat.Count)
@@ -212,7 +238,8 @@ public sealed class PurchaseRecorder
         var (a, b) = (Sorted(stored), Sorted(repeat));
         for (var i = 0; i < a.Count; i++)
         {
-            if (a[i].Sku != b[i].Sku || a[i].Quantity != b[i].Quantity || a[i].UnitPrice != b[i].UnitPrice)
+            if (a[i].Sku != b[i].Sku || a[i].Quantity != b[i].Quantity || a[i].UnitPrice != b[i].UnitPrice || a[i].Amount != b[i].Amount
+                || a[i].Kind != b[i].Kind || !string.Equals(a[i].Category, b[i].Category, StringComparison.Ordinal))
             {
                 return false;
             }
@@ -220,7 +247,8 @@ public sealed class PurchaseRecorder
         return true;
 
         static List<PurchaseLine> Sorted(IReadOnlyList<PurchaseLine> lines) =>
-            lines.OrderBy(l => l.Sku.Value, StringComparer.Ordinal).ThenBy(l => l.Quantity).ThenBy(l => l.UnitPrice.Amount).ToList();
+            lines.OrderBy(l => l.Sku.Value, StringComparer.Ordinal).ThenBy(l => l.Quantity).ThenBy(l => l.UnitPrice.Amount)
+                .ThenBy(l => l.Amount.Amount).ThenBy(l => l.Kind).ThenBy(l => l.Category, StringComparer.Ordinal).ToList();
     }
 
     private async Task<Customer> CurrentCustomerAsync(Purchase purchase, CancellationToken ct)
@@ -237,8 +265,7 @@ public sealed class PurchaseRecorder
         return customer;
     }
 
-    // What the programme booked for a stored purchase: its earn entry, or a refund's reverse entry (null for none, or when
-    // the entry came in by a customer merge under another kind).
+    // What the programme booked for a stored purchase: its earn entry, or a refund's reverse entry (null for none).
     private async Task<LedgerEntry?> BookedEntryAsync(Purchase stored, PurchaseRecordingOptions options, CancellationToken ct)
     {
         if (options.Programme is not { } programme
@@ -246,10 +273,20 @@ public sealed class PurchaseRecorder
         {
             return null;
         }
-        return account.TryGetEntry(stored.TransactionId.Value, out var entry) && entry is EarnEntry or ReverseEntry ? entry : null;
+        if (!account.TryGetEntry(stored.TransactionId.Value, out var entry))
+        {
+            return null;
+        }
+        // A key taken over by a merge answers like the entry it came from (as the account's own repeat check does).
+        while (entry is MergedInEntry or MergedKeyEntry)
+        {
+            entry = entry is MergedInEntry merged ? merged.Source : ((MergedKeyEntry)entry).Source;
+        }
+        return entry is EarnEntry or ReverseEntry ? entry : null;
     }
 
-    private async Task<(LedgerEntry? Entry, bool Booked)> ApplyLoyaltyAsync(Purchase purchase, LoyaltyProgramme programme, EarningContext? context, Customer customer, Instant now, CancellationToken ct)
+    private async Task<(LedgerEntry? Entry, bool Booked)> ApplyLoyaltyAsync(Purchase purchase, bool isNew, LoyaltyProgramme programme, EarningContext? context,
+        Customer customer, Instant now, CancellationToken ct)
     {
         var id = new LoyaltyAccountId(programme.Id, customer.Id);
         var account = await _accounts.GetByIdAsync(id, ct).ConfigureAwait(false);
@@ -268,14 +305,24 @@ public sealed class PurchaseRecorder
             }
             return (reversal.Entry, !reversal.AlreadyApplied);
         }
-        var isNew = account is null;
+        var opened = account is null;
         account ??= LoyaltyAccount.Open(id, programme, now, customer.TenantId);
         var earned = account.Accrue(programme, purchase, now, context);
-        if (!earned.AlreadyApplied)
+        if (earned.AlreadyApplied)
         {
-            await (isNew ? _accounts.AddAsync(account, ct) : _accounts.UpdateAsync(account, ct)).ConfigureAwait(false);
+            return (earned.Entry, false);
         }
-        return (earned.Entry, !earned.AlreadyApplied);
+        if (!isNew)
+        {
+            // Points completed for a purchase stored earlier without them: refunds recorded meanwhile found nothing to take
+            // back then, so they take back their share now, in the same commit.
+            foreach (var refund in await _purchases.ListAsync(new RefundsOf(purchase.TransactionId), ct).ConfigureAwait(false))
+            {
+                account.Reverse(programme, refund, now);
+            }
+        }
+        await (opened ? _accounts.AddAsync(account, ct) : _accounts.UpdateAsync(account, ct)).ConfigureAwait(false);
+        return (earned.Entry, true);
     }
 
     private async Task<(IReadOnlyList<RuleFiring> Fired, bool Changed)> ApplyLifecycleAsync(Purchase purchase, bool isNew, TransitionRuleSet rules,
@@ -300,7 +347,9 @@ public sealed class PurchaseRecorder
         var service = await _interactions.CountAsync(new ServiceInteractionsOf(customer.Id, options.ServiceInteractionTypes), ct).ConfigureAwait(false);
         var facts = LifecycleFacts.From(customer, [], []) with { Purchases = Clamp(purchases), ServiceInteractions = Clamp(service) };
         var fired = lifecycle.ApplyRules(rules, facts, Max(now, lifecycle.History[^1].At));
-        if (!started && !dayAdded && fired.Count == 0)
+        // A new purchase or refund saves the lifecycle even when nothing in it changed: two purchases of one customer
+        // at once then conflict, and the retry counts both, instead of each counting one purchase too few.
+        if (!started && !dayAdded && fired.Count == 0 && !isNew)
         {
             return (fired, false);
         }
@@ -315,6 +364,11 @@ public sealed class PurchaseRecorder
     private sealed class PurchasesOf : Specification<Purchase>
     {
         public PurchasesOf(CustomerId id) => Query.Where(p => p.CustomerId == id && !p.IsRefund);
+    }
+
+    private sealed class RefundsOf : Specification<Purchase>
+    {
+        public RefundsOf(TransactionId original) => Query.Where(p => p.OriginalTransactionId == original && p.IsRefund).OrderBy(p => p.OccurredAt);
     }
 
     private sealed class ServiceInteractionsOf : Specification<Interaction>

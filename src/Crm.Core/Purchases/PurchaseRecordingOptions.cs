@@ -72,5 +72,5 @@ public sealed class PurchaseRecordingOptions
 /// <param name="Purchase">The purchase as stored (under the survivor when it was recorded for a merged customer).</param>
 /// <param name="AlreadyRecorded">True when the transaction was stored before: only steps an earlier recording left out were completed (usually none).</param>
 /// <param name="LoyaltyEntry">The earn entry (or, for a refund, the reverse entry) in the programme's ledger; null when no programme was given or nothing was booked.</param>
-/// <param name="LifecycleChanges">The lifecycle rules that fired now, in order; empty when none did (so for a repeat of a complete recording).</param>
+/// <param name="LifecycleChanges">The lifecycle rules that fired now, in order; empty when none did (a repeat fires only rules whose facts changed since).</param>
 public sealed record PurchaseRecording(Purchase Purchase, bool AlreadyRecorded, LedgerEntry? LoyaltyEntry, IReadOnlyList<RuleFiring> LifecycleChanges);

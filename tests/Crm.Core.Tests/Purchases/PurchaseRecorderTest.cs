@@ -328,6 +328,131 @@ public sealed class PurchaseRecorderTest
     }
 
     [Fact]
+    public async Task Points_completed_later_are_net_of_the_refunds_recorded_meanwhile()
+    {
+        await using var host = await Host.StartAsync();
+        await host.RecordAsync(Buy("T1", Ann, 100m), PurchaseRecordingOptions.StoreOnly);
+        var refund = Purchase.CreateRefund(new TransactionId("R1"), Ann, T0, Channel.Web, new TransactionId("T1"),
+            [new PurchaseLine(new Sku("SKU-1"), -1m, new Money(40m, Currency.EUR))]);
+        Assert.Null((await host.RecordAsync(refund)).LoyaltyEntry); // nothing earned yet, nothing to take back
+
+        var completed = await host.RecordAsync(Buy("T1", Ann, 100m));
+
+        Assert.Equal(100, completed.LoyaltyEntry!.Points);
+        var account = (await host.AccountAsync(Ann))!;
+        Assert.Equal(60, account.BalanceAt(T0).Available);
+        Assert.Equal(40, account.Entries.OfType<ReverseEntry>().Single().PointsReversed);
+        Assert.Equal(40, (await host.RecordAsync(refund)).LoyaltyEntry!.Points * -1); // the refund now reports its reversal
+    }
+
+    [Fact]
+    public async Task A_refund_must_refund_a_purchase_of_the_same_customer_in_its_currency()
+    {
+        await using var host = await Host.StartAsync();
+        await host.RecordAsync(Buy("T-BOB", Bob, 50m));
+        var first = Purchase.CreateRefund(new TransactionId("R0"), Bob, T0, Channel.Web, new TransactionId("T-BOB"),
+            [new PurchaseLine(new Sku("SKU-1"), -1m, new Money(10m, Currency.EUR))]);
+        await host.RecordAsync(first);
+
+        Refund("R1", Ann, "T-BOB", Currency.EUR, out var othersPurchase);
+        Refund("R2", Bob, "R0", Currency.EUR, out var refundOfRefund);
+        Refund("R3", Bob, "T-BOB", Currency.USD, out var otherCurrency);
+
+        Assert.Contains("another customer's purchase", (await Assert.ThrowsAsync<ArgumentException>(() => host.RecordAsync(othersPurchase))).Message, StringComparison.Ordinal);
+        Assert.Contains("itself a refund", (await Assert.ThrowsAsync<ArgumentException>(() => host.RecordAsync(refundOfRefund))).Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<CurrencyMismatchException>(() => host.RecordAsync(otherCurrency));
+        Assert.Equal(40, (await host.AccountAsync(Bob))!.BalanceAt(T0).Available);
+
+        static void Refund(string id, CustomerId customer, string original, Currency currency, out Purchase refund) =>
+            refund = Purchase.CreateRefund(new TransactionId(id), customer, T0, Channel.Web, new TransactionId(original),
+                [new PurchaseLine(new Sku("SKU-1"), -1m, new Money(5m, currency))]);
+    }
+
+    [Fact]
+    public async Task Two_purchases_at_once_count_each_other_for_the_lifecycle_without_a_programme()
+    {
+        // Eight purchases on one day, then two more recorded at once, held together after both counted the stored
+        // purchases: only if the second commit conflicts and its retry counts the first does the tenth purchase make a
+        // loyal customer (nothing else changes the lifecycle: the day is known and no rule fires at nine).
+        var gate = new CountGate();
+        await using var host = await Host.StartAsync(services => services.AddScoped<IReadRepository<Interaction, InteractionId>>(
+            sp => new GatedInteractions(sp.GetRequiredService<InMemoryUnitOfWork>(), gate)));
+        var lifecycleOnly = new PurchaseRecordingOptions(DateTimeZone.Utc) { LifecycleRules = TransitionRuleSet.DefaultB2C };
+        for (var i = 0; i < 8; i++)
+        {
+            await host.RecordAsync(Buy($"T{i}", Ann, 10m), lifecycleOnly);
+        }
+
+        gate.Close(callers: 2);
+        await Task.WhenAll(Task.Run(() => host.RecordAsync(Buy("T8", Ann, 10m), lifecycleOnly)), Task.Run(() => host.RecordAsync(Buy("T9", Ann, 10m), lifecycleOnly)));
+
+        var lifecycle = (await host.GetAsync<CustomerLifecycle, CustomerId>(Ann))!;
+        Assert.Equal(LifecycleModel.B2CStages.Loyal, lifecycle.CurrentStage.Id);
+        Assert.Equal(1, lifecycle.Purchases.PurchaseDays);
+    }
+
+    /// <summary>Holds the first callers of <see cref="PassAsync"/> until all of them arrived (or a second passed).</summary>
+    private sealed class CountGate
+    {
+        private TaskCompletionSource _open = CompletedSource();
+        private int _waiting;
+
+        public void Close(int callers)
+        {
+            _waiting = callers;
+            _open = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        public async Task PassAsync()
+        {
+            if (Interlocked.Decrement(ref _waiting) <= 0)
+            {
+                _open.TrySetResult();
+            }
+            await _open.Task.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
+
+        private static TaskCompletionSource CompletedSource()
+        {
+            var source = new TaskCompletionSource();
+            source.SetResult();
+            return source;
+        }
+    }
+
+    /// <summary>The in-memory interactions, with counts held at a gate (the recorder counts them after counting purchases).</summary>
+    private sealed class GatedInteractions(InMemoryUnitOfWork unitOfWork, CountGate gate) : IReadRepository<Interaction, InteractionId>
+    {
+        private readonly InMemoryRepository<Interaction, InteractionId> _inner = new(unitOfWork);
+
+        public Task<Interaction?> GetByIdAsync(InteractionId id, CancellationToken cancellationToken = default) => _inner.GetByIdAsync(id, cancellationToken);
+
+        public Task<Interaction?> FirstOrDefaultAsync(Crm.Core.Specifications.Specification<Interaction> specification, CancellationToken cancellationToken = default) =>
+            _inner.FirstOrDefaultAsync(specification, cancellationToken);
+
+        public Task<IReadOnlyList<Interaction>> ListAsync(Crm.Core.Specifications.Specification<Interaction> specification, CancellationToken cancellationToken = default) =>
+            _inner.ListAsync(specification, cancellationToken);
+
+        public Task<IReadOnlyList<TResult>> ListAsync<TResult>(Crm.Core.Specifications.Specification<Interaction, TResult> specification, CancellationToken cancellationToken = default) =>
+            _inner.ListAsync(specification, cancellationToken);
+
+        public async Task<long> CountAsync(Crm.Core.Specifications.Specification<Interaction> specification, CancellationToken cancellationToken = default)
+        {
+            await gate.PassAsync();
+            return await _inner.CountAsync(specification, cancellationToken);
+        }
+
+        public Task<bool> AnyAsync(Crm.Core.Specifications.Specification<Interaction> specification, CancellationToken cancellationToken = default) =>
+            _inner.AnyAsync(specification, cancellationToken);
+
+        public IAsyncEnumerable<Interaction> StreamAsync(Crm.Core.Specifications.Specification<Interaction> specification, CancellationToken cancellationToken = default) =>
+            _inner.StreamAsync(specification, cancellationToken);
+
+        public IAsyncEnumerable<TResult> StreamAsync<TResult>(Crm.Core.Specifications.Specification<Interaction, TResult> specification, CancellationToken cancellationToken = default) =>
+            _inner.StreamAsync(specification, cancellationToken);
+    }
+
+    [Fact]
     public async Task Arguments_are_validated()
     {
         await using var host = await Host.StartAsync();
@@ -397,11 +522,12 @@ public sealed class PurchaseRecorderTest
 
         public FakeClock Clock { get; }
 
-        public static async Task<Host> StartAsync()
+        public static async Task<Host> StartAsync(Action<IServiceCollection>? configure = null)
         {
             var clock = new FakeClock(T0);
             var services = new ServiceCollection();
             services.AddSingleton<IClock>(clock);
+            configure?.Invoke(services); // before the defaults, which are added only where none is registered
             services.AddCrmCore().UseInMemoryStore().AddPrivacy(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
             var host = new Host(services.BuildServiceProvider(), clock);
             await host.InScopeAsync(async sp =>
