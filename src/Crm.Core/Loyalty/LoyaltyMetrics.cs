@@ -4,8 +4,8 @@ using Crm.Core.Diagnostics;
 namespace Crm.Core.Loyalty;
 
 /// <summary>
-/// The loyalty instruments (names in <see cref="CrmDiagnostics"/>). Recorded by <see cref="LoyaltyService"/> after a
-/// commit succeeded, so attempts lost to a concurrency conflict and repeats of an applied key are not counted. Tags
+/// The loyalty instruments (names in <see cref="CrmDiagnostics"/>). Recorded by <see cref="LoyaltyService"/> and
+/// <see cref="Purchases.PurchaseRecorder"/> after a commit succeeded, so attempts lost to a concurrency conflict and repeats of an applied key are not counted. Tags
 /// carry the programme id and the operation kind only, never a customer or account id. Without a listener, recording
 /// is one flag test per instrument: nothing is allocated.
 /// </summary>
@@ -15,7 +15,7 @@ internal static class LoyaltyMetrics
     private const string OperationTag = "crm.loyalty.operation";
 
     private static readonly Counter<long> Operations = CrmDiagnostics.Meter.CreateCounter<long>(CrmDiagnostics.LoyaltyOperationsCounter, "{operation}",
-        "Loyalty operations committed through LoyaltyService.");
+        "Loyalty operations committed through LoyaltyService or PurchaseRecorder.");
 
     private static readonly Counter<long> PointsAwarded = CrmDiagnostics.Meter.CreateCounter<long>(CrmDiagnostics.LoyaltyPointsAwardedCounter, "{point}",
         "Points awarded by committed accruals and event awards.");

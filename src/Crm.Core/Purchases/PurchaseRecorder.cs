@@ -174,10 +174,11 @@ public sealed class PurchaseRecorder
             await _purchases.AddAsync(recorded, ct).ConfigureAwait(false);
         }
         LedgerEntry? entry = null;
+        IReadOnlyList<LedgerEntry> booked = [];
         if (options.Programme is { } programme)
         {
-            (entry, var booked) = await ApplyLoyaltyAsync(recorded, isNew: stored is null, programme, options.EarningContext, customer, now, ct).ConfigureAwait(false);
-            changed |= booked;
+            (entry, booked) = await ApplyLoyaltyAsync(recorded, isNew: stored is null, programme, options.EarningContext, customer, now, ct).ConfigureAwait(false);
+            changed |= booked.Count > 0;
         }
         IReadOnlyList<RuleFiring> fired = [];
         if (options.LifecycleRules is { } rules)
@@ -188,6 +189,10 @@ public sealed class PurchaseRecorder
         if (changed)
         {
             await _unitOfWork.CommitAsync(ct).ConfigureAwait(false);
+            foreach (var committed in booked)
+            {
+                LoyaltyMetrics.Committed(options.Programme!.Id, committed); // after the commit, as LoyaltyService counts
+            }
         }
         return new PurchaseRecording(recorded, AlreadyRecorded: stored is not null, entry, fired);
     }
@@ -285,7 +290,8 @@ public sealed class PurchaseRecorder
         return entry is EarnEntry or ReverseEntry ? entry : null;
     }
 
-    private async Task<(LedgerEntry? Entry, bool Booked)> ApplyLoyaltyAsync(Purchase purchase, bool isNew, LoyaltyProgramme programme, EarningContext? context,
+    // The purchase's (or refund's) entry, and the entries this attempt added to the ledger (none for a repeat).
+    private async Task<(LedgerEntry? Entry, IReadOnlyList<LedgerEntry> Booked)> ApplyLoyaltyAsync(Purchase purchase, bool isNew, LoyaltyProgramme programme, EarningContext? context,
         Customer customer, Instant now, CancellationToken ct)
     {
         var id = new LoyaltyAccountId(programme.Id, customer.Id);
@@ -296,33 +302,35 @@ public sealed class PurchaseRecorder
             // points to take back; it is still stored.
             if (account is null || !account.TryGetEntry(purchase.OriginalTransactionId!.Value.Value, out _))
             {
-                return (null, false);
+                return (null, []);
             }
             var reversal = account.Reverse(programme, purchase, now);
-            if (!reversal.AlreadyApplied)
+            if (reversal.AlreadyApplied)
             {
-                await _accounts.UpdateAsync(account, ct).ConfigureAwait(false);
+                return (reversal.Entry, []);
             }
-            return (reversal.Entry, !reversal.AlreadyApplied);
+            await _accounts.UpdateAsync(account, ct).ConfigureAwait(false);
+            return (reversal.Entry, [reversal.Entry]);
         }
         var opened = account is null;
         account ??= LoyaltyAccount.Open(id, programme, now, customer.TenantId);
         var earned = account.Accrue(programme, purchase, now, context);
         if (earned.AlreadyApplied)
         {
-            return (earned.Entry, false);
+            return (earned.Entry, []);
         }
+        List<LedgerEntry> booked = [earned.Entry];
         if (!isNew)
         {
             // Points completed for a purchase stored earlier without them: refunds recorded meanwhile found nothing to take
             // back then, so they take back their share now, in the same commit.
             foreach (var refund in await _purchases.ListAsync(new RefundsOf(purchase.TransactionId), ct).ConfigureAwait(false))
             {
-                account.Reverse(programme, refund, now);
+                booked.Add(account.Reverse(programme, refund, now).Entry);
             }
         }
         await (opened ? _accounts.AddAsync(account, ct) : _accounts.UpdateAsync(account, ct)).ConfigureAwait(false);
-        return (earned.Entry, true);
+        return (earned.Entry, booked);
     }
 
     private async Task<(IReadOnlyList<RuleFiring> Fired, bool Changed)> ApplyLifecycleAsync(Purchase purchase, bool isNew, TransitionRuleSet rules,
