@@ -495,6 +495,52 @@ public sealed class PurchaseRecorderTest
             return balance == expected;
         });
 
+    [Property(MaxTest = 30)]
+    public Property Storing_first_and_completing_later_ends_as_recording_with_the_programme_at_once() =>
+        Prop.ForAll(PlanItem().ListOf().Where(l => l.Count > 0).ToArbitrary(), plan =>
+        {
+            var (direct, completed) = (RunPlan(plan, completeLater: false).GetAwaiter().GetResult(), RunPlan(plan, completeLater: true).GetAwaiter().GetResult());
+            return (direct == completed).Label($"direct {direct}, stored first and completed {completed}");
+        });
+
+    // A purchase of 10..100 EUR, the part of it refunded (0 for none), whether it is first stored without points, whether it is sent twice.
+    private static Gen<(int Amount, int Refunded, bool StoreFirst, bool Twice)> PlanItem() =>
+        from amount in Gen.Choose(10, 100)
+        from refunded in Gen.Choose(0, amount)
+        from storeFirst in Gen.Elements(true, false)
+        from twice in Gen.Elements(true, false)
+        select (amount, refunded, storeFirst, twice);
+
+    // The ledger's outcome: balance, earned and reversed points, and the number of earn entries.
+    private static async Task<(long Available, long Earned, long Reversed, int Earns)> RunPlan(IReadOnlyList<(int Amount, int Refunded, bool StoreFirst, bool Twice)> plan, bool completeLater)
+    {
+        await using var host = await Host.StartAsync();
+        for (var i = 0; i < plan.Count; i++)
+        {
+            var first = completeLater && plan[i].StoreFirst ? PurchaseRecordingOptions.StoreOnly : Options;
+            await host.RecordAsync(Buy($"T{i}", Ann, plan[i].Amount), first);
+            if (plan[i].Twice)
+            {
+                await host.RecordAsync(Buy($"T{i}", Ann, plan[i].Amount), first);
+            }
+        }
+        for (var i = 0; i < plan.Count; i++)
+        {
+            if (plan[i].Refunded > 0)
+            {
+                await host.RecordAsync(Purchase.CreateRefund(new TransactionId($"R{i}"), Ann, T0, Channel.Web, new TransactionId($"T{i}"),
+                    [new PurchaseLine(new Sku("SKU-1"), -1m, new Money(plan[i].Refunded, Currency.EUR))]));
+            }
+        }
+        for (var i = 0; i < plan.Count; i++)
+        {
+            await host.RecordAsync(Buy($"T{i}", Ann, plan[i].Amount)); // completes what StoreOnly left out; a repeat otherwise
+        }
+        var account = (await host.AccountAsync(Ann))!;
+        var balance = account.BalanceAt(T0);
+        return (balance.Available, balance.LifetimeEarned, balance.Reversed, account.Entries.OfType<EarnEntry>().Count());
+    }
+
     private static async Task<long> Run(IEnumerable<int> picks)
     {
         await using var host = await Host.StartAsync();
