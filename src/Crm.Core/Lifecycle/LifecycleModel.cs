@@ -128,25 +128,10 @@ public sealed class LifecycleModel
     /// ids in the same order — which is what a lifecycle loaded from a database holds (stores rebuild the model from
     /// the document, so the instance differs from the one the rules were built with).
     /// </summary>
-    internal bool IsSameLadderAs(LifecycleModel other)
-    {
-        if (ReferenceEquals(this, other))
-        {
-            return true;
-        }
-        if (!string.Equals(Name, other.Name, StringComparison.Ordinal) || Stages.Count != other.Stages.Count)
-        {
-            return false;
-        }
-        for (var i = 0; i < Stages.Count; i++)
-        {
-            if (!string.Equals(Stages[i].Id, other.Stages[i].Id, StringComparison.Ordinal))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    internal bool IsSameLadderAs(LifecycleModel other) =>
+        ReferenceEquals(this, other)
+        || (string.Equals(Name, other.Name, StringComparison.Ordinal)
+            && Stages.Select(s => s.Id).SequenceEqual(other.Stages.Select(s => s.Id), StringComparer.Ordinal));
 
     /// <summary>Defines a custom ladder.</summary>
     /// <param name="name">The model's name (not blank).</param>

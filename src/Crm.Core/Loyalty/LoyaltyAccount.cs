@@ -115,6 +115,17 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         return _state.TryGetByKey(key, out entry);
     }
 
+    /// <summary>The entry <paramref name="key"/> stands for, following keys taken over in merges to the entry they came from (as repeats are answered).</summary>
+    internal bool TryGetOriginalEntry(string key, out LedgerEntry entry)
+    {
+        if (!_state.TryGetByKey(key, out entry))
+        {
+            return false;
+        }
+        entry = OriginalOf(entry);
+        return true;
+    }
+
     /// <summary>
     /// The balances at <paramref name="at"/>: computed from the live state when <paramref name="at"/> is at or after the
     /// last entry, otherwise by replaying the entries recorded up to <paramref name="at"/>.

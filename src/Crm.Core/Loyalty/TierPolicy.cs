@@ -55,6 +55,9 @@ public sealed record TierDefinition(string Code, decimal Threshold);
 /// </remarks>
 public sealed record TierPolicy
 {
+    // Every tier change quotes the window in its evidence: described once, not per change.
+    private readonly string _windowText;
+
     /// <summary>Creates a policy.</summary>
     /// <param name="tiers">At least one tier; codes unique, thresholds strictly increasing from 0.</param>
     /// <param name="metric">What qualifies.</param>
@@ -94,9 +97,6 @@ public sealed record TierPolicy
             ? string.Create(CultureInfo.InvariantCulture, $"rolling {WindowDays} days")
             : window.ToString();
     }
-
-    // Every tier change quotes the window in its evidence: described once, not per change.
-    private readonly string _windowText;
 
     /// <summary>The tiers, lowest first.</summary>
     public IReadOnlyList<TierDefinition> Tiers { get; }

@@ -110,20 +110,25 @@ public sealed class PurchaseRecorder
         // ids are unique across tenants), which no retry changes. Counted rather than read from the exception, because a
         // database reports the batch's first added row, not necessarily the one that clashed.
         private int _unseenCollisions;
-        private bool _sawPurchase;
 
         public async Task<PurchaseRecording> RunAsync(CancellationToken ct)
         {
+            Purchase? stored = null;
             try
             {
-                return await recorder.RecordOnceAsync(purchase, options, _unseenCollisions > MaxRaceCollisions, seen => _sawPurchase = seen, ct).ConfigureAwait(false);
+                stored = await recorder._purchases.GetByIdAsync(purchase.TransactionId, ct).ConfigureAwait(false);
+                if (stored is null && _unseenCollisions > MaxRaceCollisions)
+                {
+                    throw new TransactionIdConflictException(purchase.TransactionId, "the tenant");
+                }
+                return await recorder.RecordOnceAsync(purchase, stored, options, ct).ConfigureAwait(false);
             }
             catch (DuplicateAggregateException e)
             {
                 // Another recording of this transaction (or the customer's first account or lifecycle) committed first: the
                 // next attempt finds it and completes or reports it.
                 recorder._unitOfWork.Discard();
-                _unseenCollisions += _sawPurchase ? 0 : 1;
+                _unseenCollisions += stored is null ? 1 : 0;
                 throw new ConcurrencyConflictException(e.AggregateType, e.AggregateId, 0, null, e);
             }
             catch
@@ -134,12 +139,10 @@ public sealed class PurchaseRecorder
         }
     }
 
-    private async Task<PurchaseRecording> RecordOnceAsync(Purchase purchase, PurchaseRecordingOptions options, bool storedElsewhere,
-        Action<bool> sawPurchase, CancellationToken ct)
+    /// <summary>One attempt, given what the store holds under the transaction id (null for nothing).</summary>
+    private async Task<PurchaseRecording> RecordOnceAsync(Purchase purchase, Purchase? stored, PurchaseRecordingOptions options, CancellationToken ct)
     {
         Customer? customer;
-        var stored = await _purchases.GetByIdAsync(purchase.TransactionId, ct).ConfigureAwait(false);
-        sawPurchase(stored is not null);
         if (stored is not null)
         {
             // A repeat: the stored purchase is the truth (it may have moved to a merge's survivor since). Its customer may
@@ -153,10 +156,6 @@ public sealed class PurchaseRecorder
         }
         else
         {
-            if (storedElsewhere)
-            {
-                throw new TransactionIdConflictException(purchase.TransactionId, "the tenant");
-            }
             customer = await CurrentCustomerAsync(purchase, ct).ConfigureAwait(false);
             if (purchase.IsRefund)
             {
@@ -278,16 +277,7 @@ public sealed class PurchaseRecorder
         {
             return null;
         }
-        if (!account.TryGetEntry(stored.TransactionId.Value, out var entry))
-        {
-            return null;
-        }
-        // A key taken over by a merge answers like the entry it came from (as the account's own repeat check does).
-        while (entry is MergedInEntry or MergedKeyEntry)
-        {
-            entry = entry is MergedInEntry merged ? merged.Source : ((MergedKeyEntry)entry).Source;
-        }
-        return entry is EarnEntry or ReverseEntry ? entry : null;
+        return account.TryGetOriginalEntry(stored.TransactionId.Value, out var entry) && entry is EarnEntry or ReverseEntry ? entry : null;
     }
 
     // The purchase's (or refund's) entry, and the entries this attempt added to the ledger (none for a repeat).

@@ -12,15 +12,16 @@ using NodaTime.Testing;
 
 namespace Crm.Core.Tests.Duplicates;
 
-/// <summary>An in-memory store with a fake clock and the services of one scope at a time, for merge and registration tests.</summary>
+/// <summary>An in-memory store with a fake clock and the services of one scope at a time, for merge, registration and purchase recording tests.</summary>
 internal sealed class MergeWorld : IAsyncDisposable
 {
     public static readonly Instant T0 = Instant.FromUtc(2026, 3, 1, 9, 0);
 
     private readonly ServiceProvider _provider;
 
-    public MergeWorld(Action<IServiceCollection>? configure = null)
+    public MergeWorld(Action<IServiceCollection>? configure = null, Instant? start = null)
     {
+        Clock = new FakeClock(start ?? T0);
         var services = new ServiceCollection();
         services.AddSingleton<IClock>(Clock);
         services.AddSingleton<IDomainEventDispatcher>(Events);
@@ -29,7 +30,7 @@ internal sealed class MergeWorld : IAsyncDisposable
         _provider = services.BuildServiceProvider();
     }
 
-    public FakeClock Clock { get; } = new(T0);
+    public FakeClock Clock { get; }
 
     public RecordingDispatcher Events { get; } = new();
 

@@ -6,6 +6,7 @@ using Crm.Core.Loyalty;
 using Crm.Core.Privacy;
 using Crm.Core.Purchases;
 using Crm.Core.Storage;
+using Crm.Core.Tests.Duplicates;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -192,7 +193,7 @@ public sealed class PurchaseRecorderTest
         await using var host = await Host.StartAsync();
         var inDollars = Purchase.Create(new TransactionId("T1"), Ann, T0, Channel.Web, [new PurchaseLine(new Sku("SKU-1"), 1m, new Money(10m, Currency.USD))]);
 
-        await using var scope = host.Services.CreateAsyncScope();
+        await using var scope = host.Scope();
         var recorder = scope.ServiceProvider.GetRequiredService<PurchaseRecorder>();
         await Assert.ThrowsAsync<CurrencyMismatchException>(() => recorder.RecordAsync(inDollars, Options));
         // The same scope goes on: its next commit must not carry the failed purchase along.
@@ -261,7 +262,7 @@ public sealed class PurchaseRecorderTest
         var negative = Purchase.Create(new TransactionId("N1"), Ann, T0, Channel.Web, new Money(-5m, Currency.EUR));
 
         var missing = await Assert.ThrowsAsync<AggregateNotFoundException>(() => host.RecordAsync(early));
-        await using var scope = host.Services.CreateAsyncScope();
+        await using var scope = host.Scope();
         var refused = Assert.Throws<ArgumentException>(() => { _ = scope.ServiceProvider.GetRequiredService<PurchaseRecorder>().RecordAsync(negative, Options); });
 
         Assert.Contains("record the original purchase before its refund", missing.Message, StringComparison.Ordinal);
@@ -456,7 +457,7 @@ public sealed class PurchaseRecorderTest
     public async Task Arguments_are_validated()
     {
         await using var host = await Host.StartAsync();
-        await using var scope = host.Services.CreateAsyncScope();
+        await using var scope = host.Scope();
         var recorder = scope.ServiceProvider.GetRequiredService<PurchaseRecorder>();
 
         Assert.Equal("purchase", Assert.Throws<ArgumentNullException>(() => { _ = recorder.RecordAsync(null!, Options); }).ParamName);
@@ -560,30 +561,24 @@ public sealed class PurchaseRecorderTest
         Purchase.Create(new TransactionId(transactionId), customerId, at ?? T0, Channel.Web,
             [new PurchaseLine(new Sku("SKU-1"), 1m, new Money(amount, Currency.EUR))]);
 
+    /// <summary>A <see cref="MergeWorld"/> starting at <see cref="T0"/> with Ann and Bob registered, and the recorder's helpers.</summary>
     private sealed class Host : IAsyncDisposable
     {
-        private Host(ServiceProvider services, FakeClock clock) => (Services, Clock) = (services, clock);
+        private readonly MergeWorld _world;
 
-        public ServiceProvider Services { get; }
+        private Host(MergeWorld world) => _world = world;
 
-        public FakeClock Clock { get; }
+        public FakeClock Clock => _world.Clock;
 
         public static async Task<Host> StartAsync(Action<IServiceCollection>? configure = null)
         {
-            var clock = new FakeClock(T0);
-            var services = new ServiceCollection();
-            services.AddSingleton<IClock>(clock);
-            configure?.Invoke(services); // before the defaults, which are added only where none is registered
-            services.AddCrmCore().UseInMemoryStore().AddPrivacy(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
-            var host = new Host(services.BuildServiceProvider(), clock);
-            await host.InScopeAsync(async sp =>
-            {
-                var customers = sp.GetRequiredService<IRepository<Customer, CustomerId>>();
-                await customers.AddAsync(Customer.Register(Ann, CustomerName.Person("Ann", "Lee"), T0 - Duration.FromDays(30)));
-                await customers.AddAsync(Customer.Register(Bob, CustomerName.Person("Bob", "Lee"), T0 - Duration.FromDays(30)));
-            });
+            var host = new Host(new MergeWorld(configure, T0));
+            await host._world.AddCustomer(Customer.Register(Ann, CustomerName.Person("Ann", "Lee"), T0 - Duration.FromDays(30)));
+            await host._world.AddCustomer(Customer.Register(Bob, CustomerName.Person("Bob", "Lee"), T0 - Duration.FromDays(30)));
             return host;
         }
+
+        public AsyncServiceScope Scope() => _world.Scope();
 
         public Task<PurchaseRecording> RecordAsync(Purchase purchase, PurchaseRecordingOptions? options = null) =>
             InScopeAsync(sp => sp.GetRequiredService<PurchaseRecorder>().RecordAsync(purchase, options ?? Options));
@@ -599,21 +594,12 @@ public sealed class PurchaseRecorderTest
             ((await AccountAsync(customerId))?.Version, (await GetAsync<CustomerLifecycle, CustomerId>(customerId))?.Version,
                 (await GetAsync<Customer, CustomerId>(customerId))!.Version);
 
-        public async Task InScopeAsync(Func<IServiceProvider, Task> work)
-        {
-            await using var scope = Services.CreateAsyncScope();
-            await work(scope.ServiceProvider);
-            await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync();
-        }
+        /// <summary>Runs <paramref name="work"/> in a fresh scope and commits what it registered.</summary>
+        public Task InScopeAsync(Func<IServiceProvider, Task> work) => _world.Do(work);
 
-        public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
-        {
-            await using var scope = Services.CreateAsyncScope();
-            var result = await work(scope.ServiceProvider);
-            await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync();
-            return result;
-        }
+        /// <summary>Runs <paramref name="work"/> in a fresh scope (the services it calls commit themselves).</summary>
+        public Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work) => _world.Read(work);
 
-        public ValueTask DisposeAsync() => Services.DisposeAsync();
+        public ValueTask DisposeAsync() => _world.DisposeAsync();
     }
 }
