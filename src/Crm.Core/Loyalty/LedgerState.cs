@@ -499,7 +499,8 @@ internal sealed class LedgerState
 
     private static bool IsAvailable(CreditEntry credit, Instant at) => credit.AvailableAt <= at && at < credit.ExpiresAtOrMax;
 
-    private LotReturns ReturnsOf(long lotSequence) =>
+    /// <summary>What returns booked against the entry with <paramref name="lotSequence"/> (a purchase lot, or a lot or key taken over in a merge).</summary>
+    public LotReturns ReturnsOf(long lotSequence) =>
         _returns is not null && _returns.TryGetValue(lotSequence, out var returns) ? returns : default;
 
     /// <summary>Points spendable at <paramref name="at"/> (lots minus the deficit; negative only when a deficit exceeds the lots).</summary>
@@ -595,11 +596,12 @@ internal sealed class LedgerState
     /// An upper bound of <see cref="Metric"/> over any window, kept up to date as entries are applied: when it is below
     /// a tier's threshold, no window can qualify for that tier and the scan over the lots can be skipped.
     /// </summary>
-    /// <remarks>Exact for the whole history: every lot's term is at least 0, and the sums below are the terms before returns.</remarks>
+    /// <remarks>Every lot's term is at least 0 and the sums below are the terms before returns, so while no return is booked they equal the metric over the whole history.</remarks>
     public decimal MetricUpperBound(TierMetric metric) => metric switch
     {
-        // Returns are only ever booked against purchase lots, so earned-minus-reversed over all lots is this difference.
-        TierMetric.PointsEarned => LifetimeEarned - Reversed,
+        // Not net of Reversed: returns may also be booked against lots and keys taken over in merges, which earned
+        // nothing here, so subtracting them could fall below the metric of the earn lots.
+        TierMetric.PointsEarned => LifetimeEarned,
         TierMetric.Spend => PurchaseSpend,
         _ => PurchaseCount,
     };

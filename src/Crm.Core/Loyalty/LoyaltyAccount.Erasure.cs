@@ -48,9 +48,9 @@ public sealed partial class LoyaltyAccount
                 return new AdjustmentDebitEntry(debit.Sequence, debit.At, debit.IdempotencyKey!, debit.AllocationArray, erased, debit.Actor);
             case MergedInEntry mergedIn when Scrub(mergedIn.Source) is var source && !ReferenceEquals(source, mergedIn.Source):
                 return new MergedInEntry(mergedIn.Sequence, mergedIn.At, mergedIn.IdempotencyKey, mergedIn.Credited, mergedIn.EarnedAt,
-                    mergedIn.AvailableAt, mergedIn.ExpiresAtOrMax, mergedIn.From, source);
+                    mergedIn.AvailableAt, mergedIn.ExpiresAtOrMax, mergedIn.From, source, mergedIn.Carried);
             case MergedKeyEntry key when Scrub(key.Source) is var source && !ReferenceEquals(source, key.Source):
-                return new MergedKeyEntry(key.Sequence, key.At, key.IdempotencyKey!, key.From, source);
+                return new MergedKeyEntry(key.Sequence, key.At, key.IdempotencyKey!, key.From, source, key.Carried);
             default:
                 return entry;
         }

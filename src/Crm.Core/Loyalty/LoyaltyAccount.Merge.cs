@@ -48,7 +48,8 @@ public sealed partial class LoyaltyAccount
             }
             var source = merged._state.Entries[(int)lot.Sequence - 1];
             var key = FreeKey(source.IdempotencyKey);
-            Writable().Apply(new MergedInEntry(_state.NextSequence, at, key, lot.Remaining, lot.EarnedAt, lot.AvailableAt, lot.ExpiresAt, merged.Id, source));
+            Writable().Apply(new MergedInEntry(_state.NextSequence, at, key, lot.Remaining, lot.EarnedAt, lot.AvailableAt, lot.ExpiresAt, merged.Id, source,
+                merged.ReturnsSoFar(source)));
             if (key is not null)
             {
                 carried.Add(source.Sequence);
@@ -58,7 +59,7 @@ public sealed partial class LoyaltyAccount
         {
             if (!carried.Contains(entry.Sequence) && FreeKey(entry.IdempotencyKey) is { } key)
             {
-                Writable().Apply(new MergedKeyEntry(_state.NextSequence, at, key, merged.Id, entry));
+                Writable().Apply(new MergedKeyEntry(_state.NextSequence, at, key, merged.Id, entry, merged.ReturnsSoFar(entry)));
             }
         }
         merged.DrainInto(Id, at);
@@ -107,6 +108,58 @@ public sealed partial class LoyaltyAccount
         }
     }
 
+    /// <summary>
+    /// What returns have taken back of the purchase award <paramref name="entry"/> stands for, to travel with its lot or
+    /// key into the survivor's ledger; null when <paramref name="entry"/> is not a purchase award.
+    /// </summary>
+    private CarriedReturns? ReturnsSoFar(LedgerEntry entry) =>
+        AwardOf(entry) is { } award ? new CarriedReturns(award.Reversed, award.Refunded, award.ExpiredUnforgiven) : null;
+
+    /// <summary>
+    /// The purchase award <paramref name="found"/> (an entry of this ledger) stands for, as returns see it: the purchase's
+    /// own earn lot, or a lot or key taken over in a merge from one, whose returns booked before the merge travelled
+    /// with it. Null for any other entry, and for merged entries stored before returns travelled with them.
+    /// </summary>
+    private PurchaseAward? AwardOf(LedgerEntry found)
+    {
+        switch (found)
+        {
+            case EarnEntry { Source: EarnSource.Purchase } earn:
+            {
+                var index = _state.IndexOfLot(earn.Sequence);
+                var lot = _state.LotAt(index);
+                return new(index, earn.Credited, earn.PurchaseAmount, lot.Reversed, lot.Refunded, lot.Remaining, lot.Expired - lot.ExpiredForgiven);
+            }
+            case MergedInEntry { Carried: { } before } merged when OriginalOf(merged) is EarnEntry { Source: EarnSource.Purchase } earn:
+            {
+                // The lot holds what was left of the award at the merge; its own counters are the returns since.
+                var index = _state.IndexOfLot(merged.Sequence);
+                var lot = _state.LotAt(index);
+                return new(index, earn.Credited, earn.PurchaseAmount, before.Reversed + lot.Reversed, before.Refunded + lot.Refunded, lot.Remaining,
+                    before.ExpiredUnforgiven + lot.Expired - lot.ExpiredForgiven);
+            }
+            case MergedKeyEntry { Carried: { } before } merged when OriginalOf(merged) is EarnEntry { Source: EarnSource.Purchase } earn:
+            {
+                // Nothing was left of the award at the merge: later returns take from other lots (or the policy decides).
+                var since = _state.ReturnsOf(merged.Sequence);
+                return new(-1, earn.Credited, earn.PurchaseAmount, before.Reversed + since.Reversed, before.Refunded + since.Refunded, 0,
+                    before.ExpiredUnforgiven - since.ExpiredForgiven);
+            }
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>A purchase's award as a return sees it (see <see cref="AwardOf"/>).</summary>
+    /// <param name="LotIndex">The slot of the lot holding what is left of it, or -1 when no lot here does.</param>
+    /// <param name="Original">The points the purchase earned.</param>
+    /// <param name="PurchaseAmount">The purchase's total.</param>
+    /// <param name="Reversed">The points returns took back so far.</param>
+    /// <param name="Refunded">The amount refunded so far.</param>
+    /// <param name="Remaining">The points of the award still in its lot.</param>
+    /// <param name="ExpiredUnforgiven">The award's expired points that no return has accounted for yet.</param>
+    private readonly record struct PurchaseAward(int LotIndex, long Original, decimal PurchaseAmount, long Reversed, decimal Refunded, long Remaining, long ExpiredUnforgiven);
+
     private string? FreeKey(string? key) => key is not null && !_state.TryGetByKey(key, out _) ? key : null;
 
     private static void CheckNoDeficit(LoyaltyAccount account)
@@ -125,12 +178,16 @@ public sealed partial class LoyaltyAccount
 public sealed class MergedInEntry : CreditEntry
 {
     internal MergedInEntry(long sequence, Instant at, string? key, long credited, Instant earnedAt, Instant availableAt, Instant expiresAt,
-        LoyaltyAccountId from, LedgerEntry source)
+        LoyaltyAccountId from, LedgerEntry source, CarriedReturns? carried)
         : base(sequence, at, key, credited, earnedAt, availableAt, expiresAt, 0)
     {
         From = from;
         Source = source;
+        Carried = carried;
     }
+
+    /// <summary>When <see cref="Source"/> is a purchase award: what returns had taken back of it before the merge.</summary>
+    internal CarriedReturns? Carried { get; }
 
     /// <inheritdoc/>
     public override LedgerEntryKind Kind => LedgerEntryKind.MergedIn;
@@ -148,12 +205,16 @@ public sealed class MergedInEntry : CreditEntry
 /// </summary>
 public sealed class MergedKeyEntry : LedgerEntry
 {
-    internal MergedKeyEntry(long sequence, Instant at, string key, LoyaltyAccountId from, LedgerEntry source)
+    internal MergedKeyEntry(long sequence, Instant at, string key, LoyaltyAccountId from, LedgerEntry source, CarriedReturns? carried)
         : base(sequence, at, key)
     {
         From = from;
         Source = source;
+        Carried = carried;
     }
+
+    /// <summary>When <see cref="Source"/> is a purchase award: what returns had taken back of it before the merge.</summary>
+    internal CarriedReturns? Carried { get; }
 
     /// <inheritdoc/>
     public override LedgerEntryKind Kind => LedgerEntryKind.MergedIn;
@@ -167,6 +228,16 @@ public sealed class MergedKeyEntry : LedgerEntry
     /// <summary>The entry of <see cref="From"/> whose key this is.</summary>
     public LedgerEntry Source { get; }
 }
+
+/// <summary>
+/// What returns had taken back of a purchase award when a merge moved it to another ledger, so that returns arriving
+/// after the merge still take back no more than the purchase earned. Null on entries stored before merges carried it
+/// (a return of such an award is refused with <see cref="LedgerEntryNotFoundException"/>, as it was then).
+/// </summary>
+/// <param name="Reversed">Points taken back.</param>
+/// <param name="Refunded">The amount refunded.</param>
+/// <param name="ExpiredUnforgiven">Expired points of the award no return had accounted for.</param>
+internal sealed record CarriedReturns(long Reversed, decimal Refunded, long ExpiredUnforgiven);
 
 /// <summary>Every point left in an account, moved to the account of the customer it was merged into.</summary>
 public sealed class MergedOutEntry : DebitEntry

@@ -352,14 +352,17 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
     /// floor(awarded × returned ÷ purchase total) points have been taken back in total — never more than awarded, and
     /// computed from what was awarded then, not from today's rules. Points still in the purchase's lot are taken first;
     /// points of it that already expired are not taken again; the rest comes from other available points, and what is
-    /// still missing is handled by the programme's <see cref="NegativeBalancePolicy"/>.
+    /// still missing is handled by the programme's <see cref="NegativeBalancePolicy"/>. A purchase earned by a customer
+    /// merged into this member (<see cref="Duplicates.CustomerMergeService"/>) is found by its transaction id too: the
+    /// returns booked before the merge moved with its points, so all its returns together still take back no more
+    /// than it earned.
     /// </summary>
     /// <param name="programme">The programme.</param>
     /// <param name="purchaseKey">The purchase's transaction id (the key its earn entry was recorded with).</param>
     /// <param name="refundAmount">The money returned by this return (positive).</param>
     /// <param name="key">This return's idempotency key (e.g. the refund's transaction id).</param>
     /// <param name="now">The current instant.</param>
-    /// <exception cref="LedgerEntryNotFoundException">No purchase earn entry has <paramref name="purchaseKey"/>.</exception>
+    /// <exception cref="LedgerEntryNotFoundException">No purchase earned points under <paramref name="purchaseKey"/> in this ledger or in one merged into it (merges stored by versions before returns travelled with the points are not followed).</exception>
     /// <exception cref="ReversalBlockedException">The policy is <see cref="NegativeBalancePolicy.Block"/> and the points were spent.</exception>
     public LedgerResult<ReverseEntry> Reverse(LoyaltyProgramme programme, string purchaseKey, decimal refundAmount, string key, Instant now)
     {
@@ -371,29 +374,27 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         {
             return new(existing, true);
         }
-        if (!_state.TryGetByKey(purchaseKey, out var found) || found is not EarnEntry { Source: EarnSource.Purchase } earn)
+        if (!_state.TryGetByKey(purchaseKey, out var found) || AwardOf(found) is not { } award)
         {
             throw new LedgerEntryNotFoundException(Id, purchaseKey, LedgerEntryKind.Earn);
         }
         var at = Stamp(now);
-        var lotIndex = _state.IndexOfLot(earn.Sequence);
-        var lot = _state.LotAt(lotIndex);
-        var refunded = Math.Min(lot.Refunded + refundAmount, lot.PurchaseAmount);
-        var target = lot.PurchaseAmount <= 0m ? lot.Original : (long)Math.Floor(lot.Original * (refunded / lot.PurchaseAmount));
-        var toReverse = Math.Max(0, target - lot.Reversed);
+        var refunded = Math.Min(award.Refunded + refundAmount, award.PurchaseAmount);
+        var target = award.PurchaseAmount <= 0m ? award.Original : ProRata(award.Original, refunded, award.PurchaseAmount);
+        var toReverse = Math.Max(0, target - award.Reversed);
 
         var allocations = new List<LotAllocation>();
-        var fromLot = Math.Min(toReverse, lot.Remaining);
+        var fromLot = Math.Min(toReverse, award.Remaining);
         if (fromLot > 0)
         {
-            allocations.Add(new LotAllocation(lot.Sequence, fromLot));
+            allocations.Add(new LotAllocation(found.Sequence, fromLot));
         }
         var rest = toReverse - fromLot;
-        var forgiven = Math.Min(rest, lot.Expired - lot.ExpiredForgiven);
+        var forgiven = Math.Min(rest, award.ExpiredUnforgiven);
         rest -= forgiven;
         if (rest > 0)
         {
-            var others = _state.Allocate(rest, at, programme.SpendingOrder, lotIndex);
+            var others = _state.Allocate(rest, at, programme.SpendingOrder, award.LotIndex);
             foreach (var allocation in others)
             {
                 allocations.Add(allocation);
@@ -651,6 +652,12 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         entry = OriginalOf(entry); // a key taken over from a merged account answers like the entry it came from
         return entry.Kind == kind && entry is T typed ? typed : throw new IdempotencyKeyConflictException(key, entry.Kind, kind);
     }
+
+    /// <summary>floor(<paramref name="points"/> × <paramref name="part"/> ÷ <paramref name="whole"/>), for 0 ≤ part ≤ whole.</summary>
+    private static long ProRata(long points, decimal part, decimal whole) =>
+        // Multiplying first keeps whole results exact: 30 × 10 ÷ 30 is 10, whereas 30 × (10 ÷ 30) is 9.999… and floors
+        // to 9. Only a product beyond decimal's range (points near long.MaxValue) divides first.
+        (long)Math.Floor(part <= decimal.MaxValue / Math.Max(1, points) ? points * part / whole : points * (part / whole));
 
     private Instant Stamp(Instant now) => now > _state.LastAt ? now : _state.LastAt;
 

@@ -21,6 +21,34 @@ public partial class LoyaltyAccountTest
         Assert.Equal(200, account.BalanceAt(Day(3)).Reversed);
     }
 
+    [Theory]
+    [InlineData(30, 10, 10)] // a third of 30 points: 10, not 9 (30 × (10 ÷ 30) is 9.999…)
+    [InlineData(7, 1, 1)]
+    [InlineData(99, 33, 33)]
+    [InlineData(100, 1, 1)]
+    [InlineData(10, 3, 3)] // 10 × 3 ÷ 10 = 3 exactly (0.3 of a 10 EUR purchase at 1 point per EUR)
+    public void Reverse_ProRataIsExactWhenTheShareIsAWholeNumberOfPoints(int amount, int refunded, long expected)
+    {
+        var programme = Create([new SpendRule("base", 1m)]);
+        var account = Open(programme);
+        account.Accrue(programme, Buy("T1", amount, T0), T0);
+
+        Assert.Equal(expected, account.Reverse(programme, "T1", refunded, "R1", Day(1)).Entry.PointsReversed);
+        Assert.Equal(amount, account.Reverse(programme, "T1", amount - refunded, "R2", Day(2)).Entry.PointsReversed + expected);
+    }
+
+    [Fact]
+    public void Reverse_ProRataOfHugeAwardsDoesNotOverflow()
+    {
+        var programme = Create([new SpendRule("base", 1_000_000_000m)]);
+        var account = Open(programme);
+        account.Accrue(programme, Buy("T1", 9_000_000_000m, T0), T0); // 9 × 10^18 points, near long.MaxValue
+
+        var entry = account.Reverse(programme, "T1", 3_000_000_000m, "R1", Day(1)).Entry;
+
+        Assert.InRange(entry.PointsReversed, 2_999_999_999_999_999_000L, 3_000_000_000_000_000_000L);
+    }
+
     [Fact]
     public void Reverse_TakesWhatWasAwardedThen_NotWhatTodaysRulesWouldGive()
     {
