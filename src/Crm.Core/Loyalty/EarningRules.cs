@@ -456,8 +456,9 @@ public sealed class EarningRuleSet
             Preconditions.CheckArgument(rules is not null, nameof(json), "The JSON must be an array of rules.");
             return new EarningRuleSet(rules);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException)
         {
+            // NotSupportedException: a rule without its "type" (the serializer cannot create the abstract EarningRule).
             throw new ArgumentException($"The rules JSON is not valid: {e.Message}", nameof(json), e);
         }
     }

@@ -345,6 +345,25 @@ internal sealed class LedgerState
         _capsCount++;
     }
 
+    /// <summary>
+    /// Whether crediting <paramref name="points"/> (from a purchase of <paramref name="purchaseAmount"/>) keeps the
+    /// lifetime total, the spend and the points held inside their types, so that no balance ever wraps around.
+    /// </summary>
+    public bool Fits(long points, decimal purchaseAmount)
+    {
+        if (points > long.MaxValue - LifetimeEarned || purchaseAmount > decimal.MaxValue - PurchaseSpend)
+        {
+            return false;
+        }
+        var slots = _entries.Items;
+        var held = 0L;
+        for (var i = 0; i < _count; i++)
+        {
+            held += slots[i].Remaining; // 0 for entries that are not lots; the sum fits, as every earlier credit passed this check
+        }
+        return points <= long.MaxValue - held;
+    }
+
     public int RewardCount(string rewardId) => _rewardCounts is not null && _rewardCounts.TryGetValue(rewardId, out var n) ? n : 0;
 
     public bool IsCancelled(long redemptionSequence) => _cancelledRedemptions?.Contains(redemptionSequence) ?? false;
@@ -463,7 +482,8 @@ internal sealed class LedgerState
                 _returns ??= new Dictionary<long, LotReturns>();
                 ref var returns = ref CollectionsMarshal.GetValueRefOrAddDefault(_returns, purchase.Sequence, out _);
                 returns.Reversed += reverse.PointsReversed;
-                returns.Refunded += reverse.RefundAmount;
+                // Saturating: refunds beyond the purchase total count as the whole total anyway (see LoyaltyAccount.Reverse).
+                returns.Refunded = SaturatingAdd(returns.Refunded, reverse.RefundAmount);
                 returns.ExpiredForgiven += reverse.ForgivenExpired;
                 Deficit += reverse.DeficitAdded;
                 Shortfall += reverse.Shortfall;
@@ -472,6 +492,9 @@ internal sealed class LedgerState
             }
         }
     }
+
+    /// <summary><paramref name="a"/> + <paramref name="b"/> for non-negative amounts, at most <see cref="decimal.MaxValue"/>.</summary>
+    internal static decimal SaturatingAdd(decimal a, decimal b) => b > decimal.MaxValue - a ? decimal.MaxValue : a + b;
 
     /// <summary>The slots, made private to this state first if another copy may see them (before a lot's counters change).</summary>
     private EntrySlot[] OwnedSlots()

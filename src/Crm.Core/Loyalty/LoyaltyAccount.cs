@@ -137,8 +137,11 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="within"/> is negative.</exception>
     public IReadOnlyList<ExpiringPoints> ExpiringWithin(Instant asOf, Duration within)
     {
-        Preconditions.CheckArgument(within >= Duration.Zero, nameof(within), "The reminder window must not be negative.");
-        var until = asOf + within;
+        if (within < Duration.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(within), within, "The reminder window must not be negative.");
+        }
+        var until = TimeEdges.Plus(asOf, within); // Duration.MaxValue asks for everything that expires at all
         var result = new List<ExpiringPoints>();
         for (var i = 0; i < _state.SlotCount; i++)
         {
@@ -168,6 +171,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
     /// <exception cref="ArgumentException">The purchase is a refund, belongs to another customer, or the programme is not this account's.</exception>
     /// <exception cref="CurrencyMismatchException">The purchase is not in the programme currency.</exception>
     /// <exception cref="IdempotencyKeyConflictException">The transaction id was used as the key of another kind of operation.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The purchase would earn more points, or add more spend, than the ledger can count.</exception>
     public LedgerResult<EarnEntry> Accrue(LoyaltyProgramme programme, Purchase purchase, Instant now, EarningContext? context = null)
     {
         Checked(programme);
@@ -184,11 +188,21 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
             return new(existing, true);
         }
         var at = Stamp(now);
+        EarnEntry entry;
+        try
+        {
+            // Nothing changes until the entry exists: an override that ran out ends only once the earning is sure.
+            var contributions = programme.Engine.EvaluatePurchase(purchase, TierAt(programme, at), context, !_state.HasPurchase, _state, out var total);
+            var earnedAt = purchase.OccurredAt;
+            entry = PackedEarnEntry1.Create(_state.NextSequence, at, key, total, earnedAt, TimeEdges.Plus(earnedAt, programme.PendingPeriod),
+                programme.ExpiresAt(earnedAt), Math.Min(_state.Deficit, total), purchase.Total.Amount, contributions);
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentOutOfRangeException(nameof(purchase), $"The purchase of {purchase.Total} would earn more points than a ledger can count (a long). Check the amount and the rules' rates.");
+        }
+        CheckFits(entry.Credited, purchase.Total.Amount, nameof(purchase));
         SyncOverride(programme, at);
-        var contributions = programme.Engine.EvaluatePurchase(purchase, _tier, context, !_state.HasPurchase, _state, out var total);
-        var earnedAt = purchase.OccurredAt;
-        var entry = PackedEarnEntry1.Create(_state.NextSequence, at, key, total, earnedAt, earnedAt + programme.PendingPeriod,
-            programme.ExpiresAt(earnedAt), Math.Min(_state.Deficit, total), purchase.Total.Amount, contributions);
         Writable().Apply(entry);
         CheckUpgrade(programme, at);
         return new(entry, false);
@@ -198,6 +212,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentException">The programme is not this account's.</exception>
     /// <exception cref="IdempotencyKeyConflictException">The key was used for another kind of operation.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The event would award more points than the ledger can count.</exception>
     public LedgerResult<EarnEntry> AwardEvent(LoyaltyProgramme programme, LoyaltyEvent loyaltyEvent, Instant now, EarningContext? context = null)
     {
         Checked(programme);
@@ -207,11 +222,20 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
             return new(existing, true);
         }
         var at = Stamp(now);
+        EarnEntry entry;
+        try
+        {
+            var contributions = programme.Engine.EvaluateEvent(loyaltyEvent, TierAt(programme, at), context, _state, out var total);
+            var earnedAt = loyaltyEvent.OccurredAt;
+            entry = new EarnEntry(_state.NextSequence, at, loyaltyEvent.Key, total, earnedAt, earnedAt,
+                programme.ExpiresAt(earnedAt), Math.Min(_state.Deficit, total), EarnSource.Event, 0m, contributions);
+        }
+        catch (OverflowException)
+        {
+            throw new ArgumentOutOfRangeException(nameof(loyaltyEvent), "The event rules would award more points than a ledger can count (a long). Check the rules' points.");
+        }
+        CheckFits(entry.Credited, 0m, nameof(loyaltyEvent));
         SyncOverride(programme, at);
-        var contributions = programme.Engine.EvaluateEvent(loyaltyEvent, _tier, context, _state, out var total);
-        var earnedAt = loyaltyEvent.OccurredAt;
-        var entry = new EarnEntry(_state.NextSequence, at, loyaltyEvent.Key, total, earnedAt, earnedAt,
-            programme.ExpiresAt(earnedAt), Math.Min(_state.Deficit, total), EarnSource.Event, 0m, contributions);
         Writable().Apply(entry);
         CheckUpgrade(programme, at);
         return new(entry, false);
@@ -379,7 +403,8 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
             throw new LedgerEntryNotFoundException(Id, purchaseKey, LedgerEntryKind.Earn);
         }
         var at = Stamp(now);
-        var refunded = Math.Min(award.Refunded + refundAmount, award.PurchaseAmount);
+        // Compared before adding, so that refunds near decimal's range cannot overflow: beyond the total counts as the total.
+        var refunded = refundAmount >= award.PurchaseAmount - award.Refunded ? award.PurchaseAmount : award.Refunded + refundAmount;
         var target = award.PurchaseAmount <= 0m ? award.Original : ProRata(award.Original, refunded, award.PurchaseAmount);
         var toReverse = Math.Max(0, target - award.Reversed);
 
@@ -439,12 +464,14 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
     /// <param name="actor">Who (a staff or system id).</param>
     /// <param name="key">The idempotency key.</param>
     /// <param name="now">The current instant.</param>
-    /// <exception cref="ArgumentException">Points are zero or the reason/actor is blank.</exception>
+    /// <exception cref="ArgumentException">Points are zero or <see cref="long.MinValue"/>, or the reason/actor is blank.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A credit would take the account beyond the points it can count.</exception>
     /// <exception cref="InsufficientPointsException">A debit exceeds the available balance.</exception>
     public LedgerResult<LedgerEntry> Adjust(LoyaltyProgramme programme, long points, string reason, string actor, string key, Instant now)
     {
         Checked(programme);
         Preconditions.CheckArgument(points != 0, nameof(points), "An adjustment must add or remove at least one point.");
+        Preconditions.CheckArgument(points != long.MinValue, nameof(points), "An adjustment removes at most long.MaxValue points.");
         Preconditions.CheckNotBlank(reason);
         Preconditions.CheckNotBlank(actor);
         ValidateKey(key);
@@ -456,6 +483,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         LedgerEntry entry;
         if (points > 0)
         {
+            CheckFits(points, 0m, nameof(points));
             entry = new AdjustmentCreditEntry(_state.NextSequence, at, key, points, programme.ExpiresAt(at), Math.Min(_state.Deficit, points), reason, actor);
         }
         else
@@ -478,6 +506,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
     /// </summary>
     /// <exception cref="ArgumentException">The accounts are the same or in different programmes.</exception>
     /// <exception cref="InsufficientPointsException">The giver has fewer available points.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The receiver would hold more points than it can count.</exception>
     public static (LedgerResult<TransferOutEntry> Out, LedgerResult<TransferInEntry> In) Transfer(LoyaltyProgramme programme, LoyaltyAccount from, LoyaltyAccount to, long points, string key, Instant now)
     {
         Preconditions.CheckNotNull(from);
@@ -501,6 +530,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         {
             throw new InsufficientPointsException(from.Id, points, available);
         }
+        to.CheckFits(points, 0m, nameof(points));
         var allocations = from._state.Allocate(points, at, programme.SpendingOrder);
         var earliest = Instant.MaxValue;
         foreach (var allocation in allocations)
@@ -637,7 +667,27 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         Preconditions.CheckNotNull(programme);
         // A constant message: this check runs on every operation, and an interpolated one would allocate each time.
         Preconditions.CheckArgument(programme.Id == ProgrammeId, nameof(programme), "The programme is not the one this account belongs to: pass the programme its id names.");
+        // A programme may lose tiers after its accounts were saved: an earned tier beyond the last counts as the last
+        // (the next evaluation records the change).
+        var tiers = programme.Tiers.Tiers.Count;
+        if (_earnedTier >= tiers)
+        {
+            _earnedTier = tiers - 1;
+        }
         return programme;
+    }
+
+    /// <summary>The tier rules see at <paramref name="at"/>: the earned tier once an override has run out, else the last announced one.</summary>
+    private string TierAt(LoyaltyProgramme programme, Instant at) =>
+        TierOverride is { } o && at >= o.Until ? programme.Tiers.Tiers[_earnedTier].Code : _tier;
+
+    /// <summary>Refuses a credit that would take a total of this account beyond its type (before anything changes).</summary>
+    private void CheckFits(long points, decimal purchaseAmount, string paramName)
+    {
+        if (!_state.Fits(points, purchaseAmount))
+        {
+            throw new ArgumentOutOfRangeException(paramName, $"Crediting {points} points would take account '{Id}' beyond the points (a long) or the spend (a decimal) a ledger can count. Check the amount.");
+        }
     }
 
     private static void ValidateKey(string key) => Identifier.Validate(key, nameof(key), "idempotency key");

@@ -83,25 +83,18 @@ public sealed record ExpiryPolicy
         switch (Kind)
         {
             case ExpiryKind.AfterDays:
-                return Saturating(earnedAt, Duration.FromDays(Amount));
+                return TimeEdges.Plus(earnedAt, Duration.FromDays(Amount));
             case ExpiryKind.EndOfMonth:
             {
-                var date = earnedAt.InZone(zone).Date;
-                var firstOfNext = new LocalDate(date.Year, date.Month, 1).PlusMonths(Amount + 1);
-                return zone.AtStartOfDay(firstOfNext).ToInstant();
+                var date = TimeEdges.DateOf(earnedAt, zone);
+                return TimeEdges.StartOfMonth(zone, date.Year, date.Month, Amount + 1);
             }
             case ExpiryKind.EndOfYear:
-            {
-                var date = earnedAt.InZone(zone).Date;
-                return zone.AtStartOfDay(new LocalDate(date.Year + Amount + 1, 1, 1)).ToInstant();
-            }
+                return TimeEdges.StartOfMonth(zone, TimeEdges.DateOf(earnedAt, zone).Year + Amount + 1, 1, 0);
             default:
                 return Instant.MaxValue;
         }
     }
-
-    private static Instant Saturating(Instant start, Duration length) =>
-        start > Instant.MaxValue - length ? Instant.MaxValue : start + length;
 
     /// <summary>For example <c>AfterDays(365)</c>.</summary>
     public override string ToString() => Kind == ExpiryKind.Never ? "Never" : $"{Kind}({Amount})";

@@ -155,18 +155,17 @@ public sealed record TierPolicy
         {
             case QualificationWindowKind.CalendarMonth:
             {
-                var date = at.InZone(zone).Date;
-                var first = new LocalDate(date.Year, date.Month, 1);
-                return (zone.AtStartOfDay(first).ToInstant(), zone.AtStartOfDay(first.PlusMonths(1)).ToInstant());
+                var date = TimeEdges.DateOf(at, zone);
+                return (TimeEdges.StartOfMonth(zone, date.Year, date.Month, 0), TimeEdges.StartOfMonth(zone, date.Year, date.Month, 1));
             }
             case QualificationWindowKind.CalendarYear:
             {
-                var year = at.InZone(zone).Year;
-                return (zone.AtStartOfDay(new LocalDate(year, 1, 1)).ToInstant(), zone.AtStartOfDay(new LocalDate(year + 1, 1, 1)).ToInstant());
+                var year = TimeEdges.DateOf(at, zone).Year;
+                return (TimeEdges.StartOfMonth(zone, year, 1, 0), TimeEdges.StartOfMonth(zone, year, 1, 12));
             }
             default:
                 // Rolling: the window ends just after 'at' so that an earning at 'at' counts.
-                return (at - Duration.FromDays(WindowDays), at + Duration.Epsilon);
+                return (TimeEdges.Plus(at, -Duration.FromDays(WindowDays)), TimeEdges.Plus(at, Duration.Epsilon));
         }
     }
 
@@ -175,10 +174,10 @@ public sealed record TierPolicy
     {
         if (Window == QualificationWindowKind.RollingDays)
         {
-            return at + Duration.FromDays(WindowDays);
+            return TimeEdges.Plus(at, Duration.FromDays(WindowDays));
         }
         var (_, end) = WindowAt(at, zone);
-        return WindowAt(end, zone).End;
+        return end == Instant.MaxValue ? end : WindowAt(end, zone).End;
     }
 }
 

@@ -64,7 +64,7 @@ public sealed class Purchase : AggregateRoot<TransactionId>
     /// <param name="lines">At least one line, all in one currency.</param>
     /// <param name="tenantId">The tenant, when the host uses tenancy.</param>
     /// <exception cref="ArgumentNullException"><paramref name="lines"/> is null or contains null.</exception>
-    /// <exception cref="ArgumentException">An id is default, there are no lines, or the lines mix currencies.</exception>
+    /// <exception cref="ArgumentException">An id is default, there are no lines, the lines mix currencies, or they add up beyond decimal's range.</exception>
     public static Purchase Create(TransactionId transactionId, CustomerId customerId, Instant occurredAt, Channel channel, IEnumerable<PurchaseLine> lines, TenantId? tenantId = null)
         => CreateCore(transactionId, customerId, occurredAt, channel, lines, null, tenantId);
 
@@ -119,7 +119,10 @@ public sealed class Purchase : AggregateRoot<TransactionId>
         {
             Preconditions.CheckArgument(line.Amount.Currency == currency, nameof(lines),
                 $"All lines of one purchase must be in one currency; found {currency} and {line.Amount.Currency}.");
-            total += line.Amount.Amount;
+            var amount = line.Amount.Amount;
+            Preconditions.CheckArgument(amount >= 0m ? total <= decimal.MaxValue - amount : total >= decimal.MinValue - amount, nameof(lines),
+                "The lines add up to more than a purchase total can hold.");
+            total += amount;
         }
         return new Purchase(transactionId, customerId, occurredAt, channel, array, new Money(total, currency), original, tenantId);
     }

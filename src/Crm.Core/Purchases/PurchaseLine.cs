@@ -28,7 +28,7 @@ public sealed record PurchaseLine
     /// <param name="category">The product category, when the host tracks one.</param>
     /// <param name="amount">The line amount after discounts; defaults to <paramref name="quantity"/> × <paramref name="unitPrice"/>. Same currency as the unit price.</param>
     /// <param name="kind">What the line is for.</param>
-    /// <exception cref="ArgumentException">An argument is default, zero or in a different currency.</exception>
+    /// <exception cref="ArgumentException">An argument is default, zero or in a different currency, or quantity × unit price is beyond decimal's range.</exception>
     public PurchaseLine(Sku sku, decimal quantity, Money unitPrice, string? category = null, Money? amount = null, PurchaseLineKind kind = PurchaseLineKind.Product)
     {
         Sku = Preconditions.CheckNotDefault(sku);
@@ -41,8 +41,16 @@ public sealed record PurchaseLine
         Quantity = quantity;
         UnitPrice = unitPrice;
         Category = category;
-        Amount = amount ?? unitPrice * quantity;
+        Amount = amount ?? LineAmount(quantity, unitPrice);
         Kind = Preconditions.CheckDefined(kind);
+    }
+
+    private static Money LineAmount(decimal quantity, Money unitPrice)
+    {
+        // Decimal multiplication throws OverflowException beyond ±7.9 × 10^28; that is a bad argument, not a crash.
+        Preconditions.CheckArgument(Math.Abs(unitPrice.Amount) <= decimal.MaxValue / Math.Max(1m, Math.Abs(quantity)), nameof(quantity),
+            $"{quantity} × {unitPrice} is beyond the amounts a line can hold.");
+        return unitPrice * quantity;
     }
 
     /// <summary>The product.</summary>

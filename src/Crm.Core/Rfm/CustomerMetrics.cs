@@ -132,8 +132,13 @@ internal sealed class ExactAggregator<TCustomer, TTransaction>
         var cents = new long[values.Length];
         for (var i = 0; i < values.Length; i++)
         {
+            // Range first: multiplying a value near decimal's limit by 100 would overflow.
+            if (values[i] > long.MaxValue / 400 || values[i] < long.MinValue / 400)
+            {
+                return MonetaryColumn.FromExact(values);
+            }
             var scaled = values[i] * 100m;
-            if (scaled != decimal.Truncate(scaled) || scaled > long.MaxValue / 4 || scaled < long.MinValue / 4)
+            if (scaled != decimal.Truncate(scaled))
             {
                 return MonetaryColumn.FromExact(values);
             }

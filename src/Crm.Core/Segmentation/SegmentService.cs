@@ -56,6 +56,7 @@ public sealed record MembershipChange(SegmentId SegmentId, CustomerId CustomerId
 public sealed class SegmentService
 {
     private readonly ILogger _logger;
+    private readonly int _batchSize = 10_000;
     private readonly IRepository<Segment, SegmentId> _segments;
     private readonly IRepository<SegmentMember, SegmentMemberId> _members;
     private readonly IUnitOfWork _unitOfWork;
@@ -98,7 +99,13 @@ public sealed class SegmentService
     private const int ConsentChunkSize = 500;
 
     /// <summary>How many ids a refresh reads from the profile store at a time.</summary>
-    public int BatchSize { get; init; } = 10_000;
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public int BatchSize
+    {
+        get => _batchSize;
+        init => _batchSize = Preconditions.CheckPositive(value);
+    }
+
 
     /// <summary>
     /// Defines a dynamic <b>marketing</b> segment (<see cref="PurposeOfUse.Default"/>: members need marketing consent by
@@ -162,6 +169,7 @@ public sealed class SegmentService
     /// <exception cref="SegmentDefinitionException">The rule is invalid.</exception>
     public async Task ChangeRuleAsync(SegmentId id, RuleNode rule, CancellationToken cancellationToken = default)
     {
+        Preconditions.CheckNotDefault(id);
         Preconditions.CheckNotNull(rule);
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
         var segment = catalog.TryGetValue(id.Value, out var s) ? s : throw new SegmentNotFoundException(id);
@@ -176,6 +184,7 @@ public sealed class SegmentService
     /// <exception cref="SegmentNotFoundException">No such segment.</exception>
     public async Task ChangePurposeAsync(SegmentId id, PurposeOfUse purpose, CancellationToken cancellationToken = default)
     {
+        Preconditions.CheckNotDefault(id);
         Preconditions.CheckNotNull(purpose);
         var segment = await _segments.GetByIdAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new SegmentNotFoundException(id);
         segment.ChangePurpose(purpose);
@@ -213,6 +222,7 @@ public sealed class SegmentService
     /// <exception cref="ConcurrencyConflictException">The segment changed or was refreshed meanwhile; retry.</exception>
     public async Task<SegmentRefreshResult> RefreshAsync(SegmentId id, CancellationToken cancellationToken = default)
     {
+        Preconditions.CheckNotDefault(id);
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
         var segment = catalog.TryGetValue(id.Value, out var s) ? s : throw new SegmentNotFoundException(id);
         return await RefreshAsync(segment, catalog, apply: true, cancellationToken).ConfigureAwait(false);
@@ -257,6 +267,7 @@ public sealed class SegmentService
     /// <exception cref="SegmentNotFoundException">No such segment.</exception>
     public async Task<SegmentRefreshResult> PreviewAsync(SegmentId id, CancellationToken cancellationToken = default)
     {
+        Preconditions.CheckNotDefault(id);
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
         var segment = catalog.TryGetValue(id.Value, out var s) ? s : throw new SegmentNotFoundException(id);
         return await RefreshAsync(segment, catalog, apply: false, cancellationToken).ConfigureAwait(false);
@@ -316,6 +327,7 @@ public sealed class SegmentService
     /// <exception cref="SegmentKindException">It is a static list (it has no rule).</exception>
     public async Task<RuleExplanation> ExplainAsync(SegmentId id, CustomerId customerId, CancellationToken cancellationToken = default)
     {
+        Preconditions.CheckNotDefault(id);
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
         var segment = catalog.TryGetValue(id.Value, out var s) ? s : throw new SegmentNotFoundException(id);
         if (segment.Rule is null)
@@ -334,6 +346,7 @@ public sealed class SegmentService
     /// </summary>
     public async Task<IReadOnlyList<CustomerId>> GetMembersAsync(SegmentId id, CancellationToken cancellationToken = default)
     {
+        Preconditions.CheckNotDefault(id);
         var members = await _members.ListAsync(new MembersOf(id), cancellationToken).ConfigureAwait(false);
         return members.Select(m => m.CustomerId).Order().ToList();
     }
@@ -354,6 +367,7 @@ public sealed class SegmentService
     /// <exception cref="SegmentNotFoundException">No such segment.</exception>
     public async Task<IReadOnlyList<CustomerId>> GetAudienceAsync(SegmentId id, CancellationToken cancellationToken = default)
     {
+        Preconditions.CheckNotDefault(id);
         var segment = await _segments.GetByIdAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new SegmentNotFoundException(id);
         return await GetAudienceAsync(id, segment.Purpose, cancellationToken).ConfigureAwait(false);
     }
@@ -367,6 +381,7 @@ public sealed class SegmentService
     /// <exception cref="ArgumentNullException"><paramref name="purpose"/> is null.</exception>
     public async Task<IReadOnlyList<CustomerId>> GetAudienceAsync(SegmentId id, PurposeOfUse purpose, CancellationToken cancellationToken = default)
     {
+        Preconditions.CheckNotDefault(id);
         Preconditions.CheckNotNull(purpose);
         var members = await GetMembersAsync(id, cancellationToken).ConfigureAwait(false);
         var permitted = await PermittedAsync(members, ConsentCriteria.PermittedFor(purpose, _clock.GetCurrentInstant()), cancellationToken).ConfigureAwait(false);
@@ -492,6 +507,8 @@ public sealed class SegmentService
 
     private async Task<MembershipChange?> OverrideAsync(SegmentId id, CustomerId customerId, Func<Segment, CustomerId, bool> change, CancellationToken cancellationToken)
     {
+        Preconditions.CheckNotDefault(id);
+        Preconditions.CheckNotDefault(customerId);
         Preconditions.CheckNotDefault(customerId);
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
         var segment = catalog.TryGetValue(id.Value, out var s) ? s : throw new SegmentNotFoundException(id);

@@ -235,7 +235,7 @@ public class RfmCalculatorTest
         var result = Compute(rows, new RfmOptions(AsOf));
         Assert.Equal([C("c29"), C("c28")], result.Top(5m).Select(c => c.Customer));
         Assert.Equal(30, result.Top(100m).Count);
-        Assert.Throws<ArgumentException>(() => result.Top(0m));
+        Assert.Throws<ArgumentOutOfRangeException>(() => result.Top(0m));
     }
 
     [Fact]

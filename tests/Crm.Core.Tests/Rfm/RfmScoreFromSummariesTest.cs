@@ -23,6 +23,17 @@ public class RfmScoreFromSummariesTest
     }
 
     [Fact]
+    public void Monetary_values_near_decimals_range_are_scored_exactly()
+    {
+        var options = new RfmOptions(AsOf) { WindowDays = 30 };
+
+        var scored = RfmCalculator.Score([new RfmCustomerSummary(C("rich"), AsOf.PlusDays(-1), 1, 1e27m), new RfmCustomerSummary(C("poor"), AsOf.PlusDays(-1), 1, 10m)],
+            Currency.EUR, options);
+
+        Assert.Equal(C("rich"), Assert.Single(scored.Top(50m)).Customer);
+    }
+
+    [Fact]
     public void Bad_summaries_are_refused_naming_the_customer()
     {
         var options = new RfmOptions(AsOf) { WindowDays = 30 };

@@ -64,6 +64,23 @@ public class SegmentServiceTest
     private static string[] Ids(IEnumerable<CustomerId> ids) => ids.Select(i => i.Value).ToArray();
 
     [Fact]
+    public async Task The_default_segment_id_is_refused_by_every_operation()
+    {
+        using var harness = new Harness();
+        SegmentId none = default;
+
+        var calls = new Func<SegmentService, Task>[]
+        {
+            s => s.RefreshAsync(none), s => s.PreviewAsync(none), s => s.GetMembersAsync(none), s => s.GetAudienceAsync(none),
+            s => s.ChangeRuleAsync(none, FrequentRule), s => s.IncludeAsync(none, new CustomerId("c1")), s => s.ExplainAsync(none, new CustomerId("c1")),
+        };
+        foreach (var call in calls)
+        {
+            Assert.Equal("id", (await Assert.ThrowsAsync<ArgumentException>(() => harness.Run(async s => { await call(s); return 0; }))).ParamName);
+        }
+    }
+
+    [Fact]
     public async Task Refresh_applies_exactly_the_difference_and_raises_events_for_changed_customers_only()
     {
         using var h = new Harness();
