@@ -43,6 +43,15 @@ internal static class Preconditions
         }
     }
 
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> (naming the parameter and its value) with <paramref name="message"/> unless <paramref name="expression"/> holds.</summary>
+    public static void CheckInRange<T>([DoesNotReturnIf(false)] bool expression, string paramName, T value, string message)
+    {
+        if (!expression)
+        {
+            throw new ArgumentOutOfRangeException(paramName, value, message);
+        }
+    }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> unless <paramref name="value"/> lies in [<paramref name="min"/>, <paramref name="max"/>].</summary>
     public static T CheckArgumentRange<T>(string paramName, T value, T min, T max)
         where T : IComparable<T>

@@ -2,6 +2,7 @@ using Crm.Core.Customers;
 using Crm.Core.DependencyInjection;
 using Crm.Core.EntityFrameworkCore.Storage;
 using Crm.Core.Purchases;
+using Crm.Core.Segmentation;
 using Crm.Core.Specifications;
 using Crm.Core.Storage;
 using Crm.Core.Tenancy;
@@ -44,6 +45,33 @@ public sealed class EfAdapterTest : IAsyncLifetime
         Assert.IsType<EfUnitOfWork>(scope.ServiceProvider.GetRequiredService<IUnitOfWork>());
         Assert.IsType<EfRepository<Purchase, TransactionId>>(scope.ServiceProvider.GetRequiredService<IRepository<Purchase, TransactionId>>());
         Assert.Equal(CrmStoreProvider.Sqlite, scope.ServiceProvider.GetRequiredService<CrmDbContext>().Provider);
+    }
+
+    [Fact]
+    public async Task Profile_writes_join_a_transaction_the_host_opened_and_roll_back_with_it()
+    {
+        var kept = new CustomerProfile(new CustomerId("tx-kept-" + Guid.NewGuid().ToString("N"))) { PurchaseCount = 2 };
+        var dropped = new CustomerProfile(new CustomerId("tx-dropped-" + Guid.NewGuid().ToString("N"))) { PurchaseCount = 3 };
+        await using (var scope = _services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CrmDbContext>();
+            var store = scope.ServiceProvider.GetRequiredService<ICustomerProfileStore>();
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                await store.UpsertAsync(dropped);
+                await transaction.RollbackAsync();
+            }
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                await store.UpsertAsync(kept);
+                await transaction.CommitAsync();
+            }
+        }
+
+        await using var check = _services.CreateAsyncScope();
+        var profiles = check.ServiceProvider.GetRequiredService<ICustomerProfileStore>();
+        Assert.Equal(2, (await profiles.FindAsync(kept.CustomerId))!.PurchaseCount);
+        Assert.Null(await profiles.FindAsync(dropped.CustomerId));
     }
 
     [Fact]

@@ -169,7 +169,7 @@ public sealed class BgNbdModel
         {
             var keys = IndexFrequencyAge(customers, ids);
             var ifAlive = new double[keys.Count];
-            Parallel.For(0, keys.Count, k => ifAlive[k] = ExpectedPurchasesIfAlive(t, keys.X(k), BitConverter.Int64BitsToDouble(keys.A(k))));
+            Parallelism.For(keys.Count, k => ifAlive[k] = ExpectedPurchasesIfAlive(t, keys.X(k), BitConverter.Int64BitsToDouble(keys.A(k))));
             for (var i = 0; i < customers.Length; i++)
             {
                 var alive = ProbabilityAlive(customers[i]);
@@ -264,5 +264,5 @@ public sealed class BgNbdModel
     }
 
     private static void CheckTime(double t, string name) =>
-        Preconditions.CheckArgument(double.IsFinite(t) && t >= 0, name, "The time must be a finite number of periods ≥ 0.");
+        Preconditions.CheckInRange(double.IsFinite(t) && t >= 0, name, t, "The time must be a finite number of periods ≥ 0.");
 }

@@ -107,9 +107,9 @@ public sealed class ClvCalculator
         var keys = BgNbdModel.IndexFrequencyAge(rows, ids);
         var total = new double[keys.Count];
         var discounted = new double[keys.Count];
-        Parallel.For(0, keys.Count, k => (total[k], discounted[k]) = IfAliveOverHorizon(keys.X(k), BitConverter.Int64BitsToDouble(keys.A(k)), horizon));
+        Parallelism.For(keys.Count, k => (total[k], discounted[k]) = IfAliveOverHorizon(keys.X(k), BitConverter.Int64BitsToDouble(keys.A(k)), horizon));
         var result = new ClvPrediction[list.Length];
-        Parallel.For(0, list.Length, i =>
+        Parallelism.For(list.Length, i =>
         {
             var c = list[i];
             var alive = Purchases.ProbabilityAlive(rows[i]);

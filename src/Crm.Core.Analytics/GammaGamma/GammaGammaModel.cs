@@ -77,7 +77,7 @@ public sealed class GammaGammaModel
     public double ConditionalExpectedAverageSpend(int frequency, double monetaryValue)
     {
         Preconditions.CheckNotNegative(frequency);
-        Preconditions.CheckArgument(double.IsFinite(monetaryValue) && monetaryValue >= 0, nameof(monetaryValue), "The mean spend must be a finite amount ≥ 0.");
+        Preconditions.CheckInRange(double.IsFinite(monetaryValue) && monetaryValue >= 0, nameof(monetaryValue), monetaryValue, "The mean spend must be a finite amount ≥ 0.");
         var (p, q, v) = (Parameters.P, Parameters.Q, Parameters.V);
         // A weighted mean of the population mean and the customer's own mean (note 025, eq. 5).
         return p * (v + frequency * monetaryValue) / (p * frequency + q - 1);

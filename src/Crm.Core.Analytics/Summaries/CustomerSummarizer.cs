@@ -13,7 +13,9 @@ namespace Crm.Core.Analytics.Summaries;
 /// Rules: purchases on the same day are merged (amounts summed); rows after the calibration end are ignored;
 /// x = distinct purchase days − 1; t_x = (last − first purchase day) / period; T = (calibration end − first
 /// purchase day) / period; m = mean of the merged daily amounts excluding the first day (0 when x = 0).
-/// Customers whose first purchase falls after the calibration end are not in the result. Results are ordered by
+/// A day whose merged amount is negative (refunds outweigh purchases) is a return, not a purchase: it is not a
+/// purchase day and adds no spend, so m is never negative (the models need spend ≥ 0); zero-amount days count, as in
+/// CDNOW. Customers whose first purchase falls after the calibration end are not in the result. Results are ordered by
 /// customer id (ordinal). Stateless and thread-safe.
 /// </remarks>
 public static class CustomerSummarizer
@@ -61,13 +63,21 @@ public static class CustomerSummarizer
                 daysBought = [];
                 perCustomer.Add(t.CustomerId, daysBought);
             }
-            daysBought[t.Date] = daysBought.GetValueOrDefault(t.Date) + t.Amount;
+            var sum = daysBought.GetValueOrDefault(t.Date);
+            Preconditions.CheckArgument(t.Amount >= 0m ? sum <= decimal.MaxValue - t.Amount : sum >= decimal.MinValue - t.Amount, nameof(transactions),
+                $"The amounts of customer '{t.CustomerId}' on {t.Date} add up beyond decimal's range.");
+            daysBought[t.Date] = sum + t.Amount;
         }
 
         var result = new List<CalibrationHoldoutSummary>(perCustomer.Count);
-        foreach (var (customer, daysBought) in perCustomer.OrderBy(p => p.Key.Value, StringComparer.Ordinal))
+        foreach (var (customer, allDays) in perCustomer.OrderBy(p => p.Key.Value, StringComparer.Ordinal))
         {
-            var first = daysBought.First().Key;
+            var daysBought = allDays.Where(d => d.Value >= 0m).ToList();
+            if (daysBought.Count == 0)
+            {
+                continue; // only returns: never a purchase
+            }
+            var first = daysBought[0].Key;
             if (first > calibrationEnd)
             {
                 continue; // not yet acquired in the calibration period
@@ -85,13 +95,13 @@ public static class CustomerSummarizer
                     last = day;
                     if (day != first)
                     {
-                        repeatSpend += amount;
+                        repeatSpend = Add(repeatSpend, amount, customer);
                     }
                 }
                 else
                 {
                     holdoutCount++;
-                    holdoutSpend += amount;
+                    holdoutSpend = Add(holdoutSpend, amount, customer);
                 }
             }
             var recency = Period.Between(first, last, PeriodUnits.Days).Days / days;
@@ -129,5 +139,12 @@ public static class CustomerSummarizer
                 }
             }
         }
+    }
+
+    // Sums of non-negative daily amounts, refused (naming the argument) rather than overflowing.
+    private static decimal Add(decimal total, decimal amount, CustomerId customer)
+    {
+        Preconditions.CheckArgument(total <= decimal.MaxValue - amount, "transactions", $"The amounts of customer '{customer}' add up beyond decimal's range.");
+        return total + amount;
     }
 }

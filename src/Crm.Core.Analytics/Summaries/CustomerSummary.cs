@@ -19,7 +19,7 @@ public sealed record CustomerSummary
     /// <param name="age">T: periods from the first purchase day to the calibration end.</param>
     /// <param name="monetaryValue">m: the mean day-summed amount over the repeat days (0 when x = 0).</param>
     /// <exception cref="ArgumentException">The id is default.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A value is negative or recency exceeds age.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A value (the monetary value included) is negative or recency exceeds age.</exception>
     public CustomerSummary(CustomerId customerId, LocalDate firstPurchase, int frequency, double recency, double age, decimal monetaryValue)
     {
         CustomerId = Preconditions.CheckNotDefault(customerId);
@@ -29,7 +29,7 @@ public sealed record CustomerSummary
         Frequency = frequency;
         Recency = recency;
         Age = age;
-        MonetaryValue = monetaryValue;
+        MonetaryValue = Preconditions.CheckNotNegative(monetaryValue);
     }
 
     /// <summary>The customer.</summary>

@@ -33,10 +33,10 @@ public readonly record struct RecencyFrequency
     internal static void Validate(int frequency, double recency, double age)
     {
         Preconditions.CheckNotNegative(frequency);
-        Preconditions.CheckArgument(double.IsFinite(recency) && recency >= 0, nameof(recency), "Recency must be a finite number ≥ 0.");
-        Preconditions.CheckArgument(double.IsFinite(age) && age >= 0, nameof(age), "Age (T) must be a finite number ≥ 0.");
-        Preconditions.CheckArgument(recency <= age, nameof(recency), "Recency (t_x) cannot exceed age (T): the last purchase must lie inside the observation window.");
-        Preconditions.CheckArgument(frequency > 0 || recency == 0, nameof(recency), "A customer with no repeat purchase (x = 0) has recency 0.");
+        Preconditions.CheckInRange(double.IsFinite(recency) && recency >= 0, nameof(recency), recency, "Recency must be a finite number ≥ 0.");
+        Preconditions.CheckInRange(double.IsFinite(age) && age >= 0, nameof(age), age, "Age (T) must be a finite number ≥ 0.");
+        Preconditions.CheckInRange(recency <= age, nameof(recency), recency, "Recency (t_x) cannot exceed age (T): the last purchase must lie inside the observation window.");
+        Preconditions.CheckInRange(frequency > 0 || recency == 0, nameof(recency), recency, "A customer with no repeat purchase (x = 0) has recency 0.");
     }
 }
 

@@ -204,17 +204,25 @@ public sealed class EfCustomerProfileStore : ICustomerProfileStore
 
     private async Task WriteAsync(Func<Task> write, CancellationToken cancellationToken)
     {
-        var transaction = await _context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (transaction.ConfigureAwait(false))
+        // Inside a transaction the host opened on this context (as EfUnitOfWork allows) the write joins it and the host
+        // commits; otherwise the write is its own transaction.
+        var transaction = _context.Database.CurrentTransaction is null
+            ? await _context.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false)
+            : null;
+        try
         {
-            try
+            await write().ConfigureAwait(false);
+            if (transaction is not null)
             {
-                await write().ConfigureAwait(false);
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
-            finally
+        }
+        finally
+        {
+            _context.ChangeTracker.Clear();
+            if (transaction is not null)
             {
-                _context.ChangeTracker.Clear();
+                await transaction.DisposeAsync().ConfigureAwait(false);
             }
         }
     }

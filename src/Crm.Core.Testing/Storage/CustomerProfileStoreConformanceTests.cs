@@ -164,6 +164,9 @@ public abstract class CustomerProfileStoreConformanceTests : StoreConformanceTes
             var store = sp.GetRequiredService<ICustomerProfileStore>();
             await Assert.ThrowsAsync<ArgumentNullException>(() => store.UpsertAsync(null!));
             await Assert.ThrowsAsync<ArgumentException>(() => store.UpsertAsync(new CustomerProfile()));
+            var withNull = new CustomerProfile(new CustomerId("null-" + Guid.NewGuid().ToString("N"))) { Holdings = [null!] };
+            Assert.Equal("profile", (await Assert.ThrowsAsync<ArgumentException>(() => store.UpsertAsync(withNull))).ParamName);
+            Assert.Null(await store.FindAsync(withNull.CustomerId));
             await Assert.ThrowsAsync<ArgumentException>(() => store.FindAsync(default));
             await Assert.ThrowsAsync<ArgumentNullException>(() => store.CountAsync(null!));
             Assert.Throws<ArgumentOutOfRangeException>(() => store.StreamMatchingAsync(Criterion<CustomerProfile>.True, 0));

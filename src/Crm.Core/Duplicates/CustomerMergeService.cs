@@ -20,9 +20,11 @@ public sealed record CustomerMergeOptions
     public static CustomerMergeOptions Default { get; } = new();
 
     private readonly string _actor = "system";
+    private readonly SurvivorshipRules _survivorship = SurvivorshipRules.Default;
 
     /// <summary>The survivorship rule of each field.</summary>
-    public SurvivorshipRules Survivorship { get; init; } = SurvivorshipRules.Default;
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public SurvivorshipRules Survivorship { get => _survivorship; init => _survivorship = Preconditions.CheckNotNull(value, nameof(Survivorship)); }
 
     /// <summary>The user or system merging, recorded in the merge history (an id, not a name); 1-200 characters.</summary>
     /// <exception cref="ArgumentException">The value is blank, too long or contains control characters.</exception>

@@ -114,20 +114,31 @@ public sealed record SurvivorshipRules
     /// <summary>Every field keeps the survivor's value (filled from the merged record where the survivor has none).</summary>
     public static SurvivorshipRules Default { get; } = new();
 
+    private readonly SurvivorshipRule _name = SurvivorshipRule.KeepPrimary;
+    private readonly SurvivorshipRule _birthDate = SurvivorshipRule.KeepPrimary;
+    private readonly SurvivorshipRule _ownership = SurvivorshipRule.KeepPrimary;
+    private readonly SurvivorshipRule _primaryContactPoints = SurvivorshipRule.KeepPrimary;
+    private readonly SurvivorshipRule _attributes = SurvivorshipRule.KeepPrimary;
+
     /// <summary>The rule for the name.</summary>
-    public SurvivorshipRule Name { get; init; } = SurvivorshipRule.KeepPrimary;
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public SurvivorshipRule Name { get => _name; init => _name = Preconditions.CheckNotNull(value, nameof(Name)); }
 
     /// <summary>The rule for a person's birth date.</summary>
-    public SurvivorshipRule BirthDate { get; init; } = SurvivorshipRule.KeepPrimary;
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public SurvivorshipRule BirthDate { get => _birthDate; init => _birthDate = Preconditions.CheckNotNull(value, nameof(BirthDate)); }
 
     /// <summary>The rule for the owning user and team.</summary>
-    public SurvivorshipRule Ownership { get; init; } = SurvivorshipRule.KeepPrimary;
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public SurvivorshipRule Ownership { get => _ownership; init => _ownership = Preconditions.CheckNotNull(value, nameof(Ownership)); }
 
     /// <summary>The rule for which record's primary contact points stay primary.</summary>
-    public SurvivorshipRule PrimaryContactPoints { get; init; } = SurvivorshipRule.KeepPrimary;
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public SurvivorshipRule PrimaryContactPoints { get => _primaryContactPoints; init => _primaryContactPoints = Preconditions.CheckNotNull(value, nameof(PrimaryContactPoints)); }
 
     /// <summary>The rule for a custom attribute both records have.</summary>
-    public SurvivorshipRule Attributes { get; init; } = SurvivorshipRule.KeepPrimary;
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public SurvivorshipRule Attributes { get => _attributes; init => _attributes = Preconditions.CheckNotNull(value, nameof(Attributes)); }
 
     /// <summary>A set with every field under <paramref name="rule"/>.</summary>
     /// <param name="rule">The rule.</param>

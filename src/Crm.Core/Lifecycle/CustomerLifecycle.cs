@@ -255,8 +255,10 @@ public sealed partial class CustomerLifecycle : AggregateRoot<CustomerId>
     /// <summary>Records a purchase day (the day in the business's zone); a day already recorded is kept once.</summary>
     /// <param name="day">The purchase day.</param>
     /// <returns>Whether the day was new.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="day"/> is before 0001-01-01.</exception>
     public bool RecordPurchase(LocalDate day)
     {
+        PurchaseSummary.CheckSupported(day, nameof(day));
         var index = _purchaseDays.BinarySearch(day);
         if (index >= 0)
         {

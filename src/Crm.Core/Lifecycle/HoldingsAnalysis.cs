@@ -135,12 +135,13 @@ public static class HoldingsAnalysis
         foreach (var profile in customers)
         {
             Preconditions.CheckArgument(profile is not null, nameof(customers), "The customers must not contain null.");
-            var held = CountHeld(profile.Holdings, asOf, family.Categories);
+            var holdings = profile.Holdings ?? []; // a profile built by hand may leave its lists null: none held
+            var held = CountHeld(holdings, asOf, family.Categories);
             if (held < min || held > max)
             {
                 continue;
             }
-            var heldCategories = family.Categories.Where(c => profile.Holdings.Exists(h => IsHeld(h, asOf) && string.Equals(h.Category, c, StringComparison.Ordinal))).ToArray();
+            var heldCategories = family.Categories.Where(c => holdings.Exists(h => h is not null && IsHeld(h, asOf) && string.Equals(h.Category, c, StringComparison.Ordinal))).ToArray();
             if (heldCategories.Length == family.Categories.Count)
             {
                 continue;
@@ -150,10 +151,10 @@ public static class HoldingsAnalysis
         }
     }
 
-    private static int CountHeld(List<ProfileHolding> holdings, LocalDate day, IReadOnlyList<string>? categories)
+    private static int CountHeld(List<ProfileHolding>? holdings, LocalDate day, IReadOnlyList<string>? categories)
     {
         var count = 0;
-        foreach (var holding in holdings)
+        foreach (var holding in holdings ?? [])
         {
             if (holding is not null && IsHeld(holding, day) && (categories is null || categories.Contains(holding.Category, StringComparer.Ordinal)))
             {

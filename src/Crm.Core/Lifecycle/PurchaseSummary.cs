@@ -168,7 +168,15 @@ public readonly record struct PurchaseSummary
         return new PurchaseSummary(purchaseDays, first, last, previous, interval, reactivation);
     }
 
-    internal static int DayNumber(LocalDate date) => date.ToDateOnly().DayNumber;
+    internal static int DayNumber(LocalDate date)
+    {
+        CheckSupported(date, nameof(date));
+        return date.ToDateOnly().DayNumber;
+    }
+
+    /// <summary>Refuses days before 0001-01-01 (day numbers count from it), naming the caller's parameter.</summary>
+    internal static void CheckSupported(LocalDate date, string paramName) =>
+        Preconditions.CheckInRange(date.Year >= 1, paramName, date, "Purchase and evaluation days before 0001-01-01 are not supported.");
 
     private static LocalDate ToDate(int dayNumber) => LocalDate.FromDateOnly(DateOnly.FromDayNumber(dayNumber));
 

@@ -483,7 +483,7 @@ internal sealed class LedgerState
                 ref var returns = ref CollectionsMarshal.GetValueRefOrAddDefault(_returns, purchase.Sequence, out _);
                 returns.Reversed += reverse.PointsReversed;
                 // Saturating: refunds beyond the purchase total count as the whole total anyway (see LoyaltyAccount.Reverse).
-                returns.Refunded = SaturatingAdd(returns.Refunded, reverse.RefundAmount);
+                returns.Refunded = Saturating.Add(returns.Refunded, reverse.RefundAmount);
                 returns.ExpiredForgiven += reverse.ForgivenExpired;
                 Deficit += reverse.DeficitAdded;
                 Shortfall += reverse.Shortfall;
@@ -492,9 +492,6 @@ internal sealed class LedgerState
             }
         }
     }
-
-    /// <summary><paramref name="a"/> + <paramref name="b"/> for non-negative amounts, at most <see cref="decimal.MaxValue"/>.</summary>
-    internal static decimal SaturatingAdd(decimal a, decimal b) => b > decimal.MaxValue - a ? decimal.MaxValue : a + b;
 
     /// <summary>The slots, made private to this state first if another copy may see them (before a lot's counters change).</summary>
     private EntrySlot[] OwnedSlots()

@@ -135,14 +135,14 @@ public sealed partial class LoyaltyAccount
                 // The lot holds what was left of the award at the merge; its own counters are the returns since.
                 var index = _state.IndexOfLot(merged.Sequence);
                 var lot = _state.LotAt(index);
-                return new(index, earn.Credited, earn.PurchaseAmount, before.Reversed + lot.Reversed, LedgerState.SaturatingAdd(before.Refunded, lot.Refunded), lot.Remaining,
+                return new(index, earn.Credited, earn.PurchaseAmount, before.Reversed + lot.Reversed, Saturating.Add(before.Refunded, lot.Refunded), lot.Remaining,
                     before.ExpiredUnforgiven + lot.Expired - lot.ExpiredForgiven);
             }
             case MergedKeyEntry { Carried: { } before } merged when OriginalOf(merged) is EarnEntry { Source: EarnSource.Purchase } earn:
             {
                 // Nothing was left of the award at the merge: later returns take from other lots (or the policy decides).
                 var since = _state.ReturnsOf(merged.Sequence);
-                return new(-1, earn.Credited, earn.PurchaseAmount, before.Reversed + since.Reversed, LedgerState.SaturatingAdd(before.Refunded, since.Refunded), 0,
+                return new(-1, earn.Credited, earn.PurchaseAmount, before.Reversed + since.Reversed, Saturating.Add(before.Refunded, since.Refunded), 0,
                     before.ExpiredUnforgiven - since.ExpiredForgiven);
             }
             default:

@@ -187,66 +187,79 @@ public sealed class PrivacyService
                 "there is nothing to erase under this id. Check the id; an erased customer keeps their record and can be erased again harmlessly.");
         }
 
-        // A merge said the records are one person, and the merged ones stay behind as tombstones that still hold their
-        // name, birth date, external ids of conflicting systems, drained loyalty accounts and lifecycles. Erasing the
-        // person reaches every record of the merge family, whichever id the request names.
-        var family = customer is null ? [] : (await MergeFamilyAsync(customer, cancellationToken).ConfigureAwait(false)).Family;
-        var ids = family.Select(c => c.Id).Append(customerId).Distinct().ToList();
-        var hashed = new HashSet<ErasedExternalIdKey>();
-        var linkedCounts = new Dictionary<CustomerId, int>();
-        foreach (var member in family)
+        // The erasure registers changes to many aggregates before its one commit: a failure on the way (a cancellation,
+        // a store error, a conflict at the commit) must not leave part of it registered for the scope's next commit.
+        IReadOnlyList<CustomerId> ids;
+        HashSet<ErasedExternalIdKey> hashed;
+        bool alreadyErased;
+        try
         {
-            var linked = member.ErasePersonalData(now);
-            linkedCounts[member.Id] = linked.Count;
-            foreach (var (system, id) in linked)
+            // A merge said the records are one person, and the merged ones stay behind as tombstones that still hold their
+            // name, birth date, external ids of conflicting systems, drained loyalty accounts and lifecycles. Erasing the
+            // person reaches every record of the merge family, whichever id the request names.
+            var family = customer is null ? [] : (await MergeFamilyAsync(customer, cancellationToken).ConfigureAwait(false)).Family;
+            ids = family.Select(c => c.Id).Append(customerId).Distinct().ToList();
+            hashed = new HashSet<ErasedExternalIdKey>();
+            var linkedCounts = new Dictionary<CustomerId, int>();
+            foreach (var member in family)
             {
-                var key = _options.HashExternalId(member.TenantId, system, id);
-                if (hashed.Add(key) && await _tombstones.GetByIdAsync(key, cancellationToken).ConfigureAwait(false) is null)
+                var linked = member.ErasePersonalData(now);
+                linkedCounts[member.Id] = linked.Count;
+                foreach (var (system, id) in linked)
                 {
-                    await _tombstones.AddAsync(ErasedExternalId.Create(key, system, now, member.TenantId), cancellationToken).ConfigureAwait(false);
+                    var key = _options.HashExternalId(member.TenantId, system, id);
+                    if (hashed.Add(key) && await _tombstones.GetByIdAsync(key, cancellationToken).ConfigureAwait(false) is null)
+                    {
+                        await _tombstones.AddAsync(ErasedExternalId.Create(key, system, now, member.TenantId), cancellationToken).ConfigureAwait(false);
+                    }
                 }
+                await _customers.UpdateAsync(member, cancellationToken).ConfigureAwait(false);
             }
-            await _customers.UpdateAsync(member, cancellationToken).ConfigureAwait(false);
-        }
 
-        foreach (var id in ids)
-        {
-            await EraseRelatedAsync(id, cancellationToken).ConfigureAwait(false);
-        }
-        foreach (var segment in await _segments.ListAsync(Specification.All<Segment>(), cancellationToken).ConfigureAwait(false))
-        {
-            var changed = false;
             foreach (var id in ids)
             {
-                changed |= segment.Forget(id);
+                await EraseRelatedAsync(id, cancellationToken).ConfigureAwait(false);
             }
-            if (changed)
+            foreach (var segment in await _segments.ListAsync(Specification.All<Segment>(), cancellationToken).ConfigureAwait(false))
             {
-                await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
+                var changed = false;
+                foreach (var id in ids)
+                {
+                    changed |= segment.Forget(id);
+                }
+                if (changed)
+                {
+                    await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
+                }
             }
-        }
 
-        var alreadyErased = record is not null;
-        if (record is null)
-        {
-            record = ErasureRecord.Create(customerId, now, cleanedReason, cleanedActor, linkedCounts.GetValueOrDefault(customerId), customer?.TenantId);
-            await _erasures.AddAsync(record, cancellationToken).ConfigureAwait(false);
-        }
-        // Every erased customer record has its own erasure record, so an export under any of the ids says what happened.
-        foreach (var member in family.Where(m => m.Id != customerId))
-        {
-            if (await _erasures.GetByIdAsync(member.Id, cancellationToken).ConfigureAwait(false) is null)
+            alreadyErased = record is not null;
+            if (record is null)
             {
-                await _erasures.AddAsync(ErasureRecord.Create(member.Id, now, cleanedReason, cleanedActor, linkedCounts[member.Id], member.TenantId), cancellationToken)
-                    .ConfigureAwait(false);
+                record = ErasureRecord.Create(customerId, now, cleanedReason, cleanedActor, linkedCounts.GetValueOrDefault(customerId), customer?.TenantId);
+                await _erasures.AddAsync(record, cancellationToken).ConfigureAwait(false);
             }
-        }
+            // Every erased customer record has its own erasure record, so an export under any of the ids says what happened.
+            foreach (var member in family.Where(m => m.Id != customerId))
+            {
+                if (await _erasures.GetByIdAsync(member.Id, cancellationToken).ConfigureAwait(false) is null)
+                {
+                    await _erasures.AddAsync(ErasureRecord.Create(member.Id, now, cleanedReason, cleanedActor, linkedCounts[member.Id], member.TenantId), cancellationToken)
+                        .ConfigureAwait(false);
+                }
+            }
 
-        foreach (var id in ids)
-        {
-            await _profiles.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
+            foreach (var id in ids)
+            {
+                await _profiles.RemoveAsync(id, cancellationToken).ConfigureAwait(false);
+            }
+            await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
-        await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+        catch
+        {
+            _unitOfWork.Discard();
+            throw;
+        }
         CrmLog.CustomerErased(_logger, ids.Count, hashed.Count, alreadyErased);
         return new ErasureResult(record, alreadyErased);
     }

@@ -200,14 +200,26 @@ public partial class CustomerProfile
     internal CustomerProfile Copy()
     {
         var copy = (CustomerProfile)MemberwiseClone();
-        copy.Consents = [.. Consents ?? []];
-        copy.Tags = [.. Tags ?? []];
-        copy.ConsentPeriods = (ConsentPeriods ?? []).Select(c => new ProfileConsent { Purpose = c.Purpose, Channel = c.Channel, From = c.From, Until = c.Until }).ToList();
-        copy.Attributes = (Attributes ?? []).Select(a => new ProfileAttribute { Name = a.Name, Text = a.Text, Number = a.Number, Flag = a.Flag, Date = a.Date }).ToList();
-        copy.Holdings = (Holdings ?? []).Select(h => new ProfileHolding { ProductId = h.ProductId, Category = h.Category, IsActive = h.IsActive, OpenedOn = h.OpenedOn, ClosedOn = h.ClosedOn }).ToList();
-        copy.PurchaseStats = (PurchaseStats ?? []).Select(s => new ProfilePurchaseStat { Dimension = s.Dimension, Key = s.Key, Count = s.Count, Total = s.Total, FirstDate = s.FirstDate, LastDate = s.LastDate }).ToList();
-        copy.PurchaseDays = (PurchaseDays ?? []).Select(d => new ProfilePurchaseDay { Dimension = d.Dimension, Key = d.Key, Date = d.Date }).ToList();
+        copy.Consents = Elements(Consents, c => c, nameof(Consents));
+        copy.Tags = Elements(Tags, t => t, nameof(Tags));
+        copy.ConsentPeriods = Elements(ConsentPeriods, c => new ProfileConsent { Purpose = c.Purpose, Channel = c.Channel, From = c.From, Until = c.Until }, nameof(ConsentPeriods));
+        copy.Attributes = Elements(Attributes, a => new ProfileAttribute { Name = a.Name, Text = a.Text, Number = a.Number, Flag = a.Flag, Date = a.Date }, nameof(Attributes));
+        copy.Holdings = Elements(Holdings, h => new ProfileHolding { ProductId = h.ProductId, Category = h.Category, IsActive = h.IsActive, OpenedOn = h.OpenedOn, ClosedOn = h.ClosedOn }, nameof(Holdings));
+        copy.PurchaseStats = Elements(PurchaseStats, s => new ProfilePurchaseStat { Dimension = s.Dimension, Key = s.Key, Count = s.Count, Total = s.Total, FirstDate = s.FirstDate, LastDate = s.LastDate }, nameof(PurchaseStats));
+        copy.PurchaseDays = Elements(PurchaseDays, d => new ProfilePurchaseDay { Dimension = d.Dimension, Key = d.Key, Date = d.Date }, nameof(PurchaseDays));
         return copy;
+    }
+
+    // Stores copy a profile as it is upserted, so a null element is refused here, naming the profile argument.
+    private static List<T> Elements<T>(List<T>? list, Func<T, T> copy, string listName)
+    {
+        var result = new List<T>(list?.Count ?? 0);
+        foreach (var element in list ?? [])
+        {
+            Preconditions.CheckArgument(element is not null, "profile", $"The profile's {listName} must not contain null.");
+            result.Add(copy(element));
+        }
+        return result;
     }
 
     private static int? MonthDayOf(LocalDate? date) => date is { } d ? (d.Month * 100) + d.Day : null;

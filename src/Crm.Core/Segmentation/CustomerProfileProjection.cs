@@ -115,7 +115,7 @@ public static class CustomerProfileProjection
             currency ??= purchase.Total.Currency;
             Preconditions.CheckArgument(purchase.Total.Currency == currency, nameof(purchases),
                 $"Purchase '{purchase.Id}' is in {purchase.Total.Currency.Code} while earlier purchases are in {currency.Value.Code}; project one currency (convert first).");
-            total += purchase.Total.Amount;
+            total = Saturating.Add(total, purchase.Total.Amount); // read-model figures: beyond decimal's range reads as its limit
             var date = purchase.OccurredAt.InZone(zone).Date;
             named.Clear();
             if (purchase.IsRefund)
@@ -133,7 +133,7 @@ public static class CustomerProfileProjection
                 continue;
             }
             count++;
-            purchased += purchase.Total.Amount;
+            purchased = Saturating.Add(purchased, purchase.Total.Amount);
             first = first is null || date < first ? date : first;
             last = last is null || date > last ? date : last;
             Add(PurchaseDimension.Channel, purchase.Channel.ToString(), purchase.Total.Amount);
@@ -154,7 +154,7 @@ public static class CustomerProfileProjection
                     stat = new ProfilePurchaseStat { Dimension = dimension, Key = key, FirstDate = date, LastDate = date };
                     stats.Add((dimension, key), stat);
                 }
-                stat.Total += amount;
+                stat.Total = Saturating.Add(stat.Total, amount);
                 if (named.Add((dimension, key)))
                 {
                     stat.Count++;
@@ -169,7 +169,7 @@ public static class CustomerProfileProjection
         {
             if (stats.TryGetValue((dimension, key), out var stat))
             {
-                stat.Total += amount;
+                stat.Total = Saturating.Add(stat.Total, amount);
             }
         }
 

@@ -29,6 +29,7 @@ public interface ICustomerProfileStore
 
     /// <summary>Stores or replaces a customer's profile (the projector that builds profiles calls this).</summary>
     /// <param name="profile">The profile; the store keeps its own copy.</param>
+    /// <exception cref="ArgumentException">The profile's customer id is default or one of its lists contains null.</exception>
     /// <param name="cancellationToken">Cancels the write.</param>
     Task UpsertAsync(CustomerProfile profile, CancellationToken cancellationToken = default);
 
@@ -127,7 +128,7 @@ public sealed class InMemoryCustomerProfileStore : ICustomerProfileStore
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentNullException"><paramref name="profile"/> is null.</exception>
-    /// <exception cref="ArgumentException">The profile's customer id is default.</exception>
+    /// <exception cref="ArgumentException">The profile's customer id is default or one of its lists contains null.</exception>
     public Task UpsertAsync(CustomerProfile profile, CancellationToken cancellationToken = default)
     {
         Preconditions.CheckNotNull(profile);

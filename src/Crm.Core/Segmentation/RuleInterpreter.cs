@@ -211,7 +211,8 @@ internal sealed class RuleInterpreter(RuleCompiler compiler, LocalDate today)
         _ => node.GetType().Name,
     };
 
-    private static string Operands(IReadOnlyList<RuleValue> values) => values.Count == 0 ? string.Empty : " " + string.Join(", ", values);
+    // Null operands are what the validator reads as "no value" (operators such as isEmpty take none).
+    private static string Operands(IReadOnlyList<RuleValue>? values) => values is null || values.Count == 0 ? string.Empty : " " + string.Join(", ", values);
 
     private static string? Format(object? value) => value switch
     {

@@ -64,7 +64,7 @@ public static class SegmentDefinitionJson
     /// <param name="indented">Pretty-print.</param>
     /// <returns>The JSON text; <see cref="Parse"/> reads it back to a rule with the same meaning.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="rule"/> is null.</exception>
-    /// <exception cref="ArgumentException">The tree contains a node type this schema cannot express.</exception>
+    /// <exception cref="ArgumentException">The tree contains a node type this schema cannot express, a null child or a null value.</exception>
     public static string Serialize(RuleNode rule, bool indented = false)
     {
         Preconditions.CheckNotNull(rule);
@@ -167,16 +167,21 @@ public static class SegmentDefinitionJson
 
     private static void WriteChildren(Utf8JsonWriter w, string name, IReadOnlyList<RuleNode> children)
     {
+        Preconditions.CheckArgument(children is not null, "rule", $"A rule's '{name}' group has no children list; pass an empty one or remove the group.");
         w.WriteStartArray(name);
         foreach (var child in children)
         {
+            Preconditions.CheckArgument(child is not null, "rule", $"A rule's '{name}' group must not contain null.");
             Write(w, child);
         }
         w.WriteEndArray();
     }
 
-    private static void WriteComparison(Utf8JsonWriter w, RuleOperator op, IReadOnlyList<RuleValue> values, bool ignoreCase)
+    private static void WriteComparison(Utf8JsonWriter w, RuleOperator op, IReadOnlyList<RuleValue>? values, bool ignoreCase)
     {
+        // Null operands are what the validator reads as "no value" (operators such as isEmpty take none).
+        values ??= [];
+        Preconditions.CheckArgument(values.All(v => v is not null), "rule", "A condition's values must not contain null.");
         w.WriteString("op", OperatorName(op));
         if (values.Count == 1 && op is not (RuleOperator.In or RuleOperator.NotIn or RuleOperator.All or RuleOperator.Between))
         {

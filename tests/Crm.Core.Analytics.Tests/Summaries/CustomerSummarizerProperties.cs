@@ -1,4 +1,5 @@
 using Crm.Core.Analytics.Summaries;
+using Crm.Core.Customers;
 using Crm.Core.Testing;
 using FsCheck;
 using FsCheck.Xunit;
@@ -14,11 +15,12 @@ public class CustomerSummarizerProperties
     {
         var end = set.AsOf;
         var summaries = CustomerSummarizer.Summarize(Transactions(set), end, PeriodUnit.Week);
-        var acquired = set.Rows.Where(r => r.Date <= end).Select(r => r.Customer).Distinct().Count();
+        var days = PurchaseDays(Transactions(set)).Where(d => d.Date <= end).ToArray();
+        var acquired = days.Select(d => d.CustomerId).Distinct().Count();
         return summaries.Count == acquired && summaries.All(s =>
-            s.Frequency >= 0 && s.Recency >= 0 && s.Recency <= s.Age && (s.Frequency > 0 || s.Recency == 0)
+            s.Frequency >= 0 && s.Recency >= 0 && s.Recency <= s.Age && (s.Frequency > 0 || s.Recency == 0) && s.MonetaryValue >= 0
             && s.FirstPurchase <= end && Math.Abs((s.Age * 7) - Period.Between(s.FirstPurchase, end, PeriodUnits.Days).Days) < 1e-9
-            && s.Frequency == set.Rows.Where(r => r.Customer == s.CustomerId && r.Date <= end).Select(r => r.Date).Distinct().Count() - 1);
+            && s.Frequency == days.Count(d => d.CustomerId == s.CustomerId) - 1);
     }
 
     [Property(Arbitrary = new[] { typeof(RfmArbitraries) })]
@@ -43,10 +45,14 @@ public class CustomerSummarizerProperties
     {
         var rows = Transactions(set).ToArray();
         var withHoldout = CustomerSummarizer.SummarizeWithHoldout(rows, set.AsOf.PlusDays(-20), set.AsOf.PlusDays(10), PeriodUnit.Week);
-        var holdoutDays = rows.Where(r => r.Date > set.AsOf.PlusDays(-20) && r.Date <= set.AsOf.PlusDays(10));
+        var holdoutDays = PurchaseDays(rows).Where(r => r.Date > set.AsOf.PlusDays(-20) && r.Date <= set.AsOf.PlusDays(10));
         return withHoldout.Select(h => h.Calibration).SequenceEqual(CustomerSummarizer.Summarize(rows, set.AsOf.PlusDays(-20), PeriodUnit.Week))
             && withHoldout.All(h => h.HoldoutFrequency == holdoutDays.Where(r => r.CustomerId == h.Calibration.CustomerId).Select(r => r.Date).Distinct().Count());
     }
+
+    // Purchase days: a customer's days whose amounts add up to at least zero (a day of net refunds is a return).
+    private static IEnumerable<(CustomerId CustomerId, LocalDate Date)> PurchaseDays(IEnumerable<CustomerTransaction> rows) =>
+        rows.GroupBy(r => (r.CustomerId, r.Date)).Where(g => g.Sum(r => r.Amount) >= 0m).Select(g => g.Key);
 
     private static IEnumerable<CustomerTransaction> Transactions(RfmRowSet set) =>
         set.Rows.Select(r => new CustomerTransaction(r.Customer, r.Date, r.Amount));

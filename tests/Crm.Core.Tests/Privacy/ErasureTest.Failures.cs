@@ -1,0 +1,45 @@
+using Crm.Core.Customers;
+using Crm.Core.Privacy;
+using Crm.Core.Segmentation;
+using Crm.Core.Specifications;
+using Crm.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Crm.Core.Tests.Privacy;
+
+public partial class ErasureTest
+{
+    [Fact]
+    public async Task An_erasure_that_fails_on_the_way_leaves_nothing_registered_for_the_scopes_next_commit()
+    {
+        await using var host = new PrivacyTestHost(services => services.AddSingleton<ICustomerProfileStore>(new FailingRemovals()));
+        await host.SaveAsync(PrivacyTestHost.Ann);
+        await using var scope = host.Services.CreateAsyncScope();
+
+        await Assert.ThrowsAsync<IOException>(() => scope.ServiceProvider.GetRequiredService<PrivacyService>().EraseAsync(PrivacyTestHost.Ann.CustomerId, "art17-request", "dpo-1"));
+        await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync(); // the host's next use case in the same scope
+
+        await using var check = host.Services.CreateAsyncScope();
+        var customer = (await check.ServiceProvider.GetRequiredService<IReadRepository<Customer, CustomerId>>().GetByIdAsync(PrivacyTestHost.Ann.CustomerId))!;
+        Assert.False(customer.IsErased);
+        Assert.NotEmpty(customer.ContactPoints);
+        Assert.Null(await check.ServiceProvider.GetRequiredService<IReadRepository<ErasureRecord, CustomerId>>().GetByIdAsync(PrivacyTestHost.Ann.CustomerId));
+    }
+
+    // The read model fails when the erasure removes the profile, after every aggregate change was registered.
+    private sealed class FailingRemovals : ICustomerProfileStore
+    {
+        private readonly InMemoryCustomerProfileStore _inner = new();
+
+        public IAsyncEnumerable<IReadOnlyList<CustomerId>> StreamMatchingAsync(Criterion<CustomerProfile> criterion, int batchSize, CancellationToken cancellationToken = default) =>
+            _inner.StreamMatchingAsync(criterion, batchSize, cancellationToken);
+
+        public Task<long> CountAsync(Criterion<CustomerProfile> criterion, CancellationToken cancellationToken = default) => _inner.CountAsync(criterion, cancellationToken);
+
+        public Task UpsertAsync(CustomerProfile profile, CancellationToken cancellationToken = default) => _inner.UpsertAsync(profile, cancellationToken);
+
+        public Task<CustomerProfile?> FindAsync(CustomerId customerId, CancellationToken cancellationToken = default) => _inner.FindAsync(customerId, cancellationToken);
+
+        public Task RemoveAsync(CustomerId customerId, CancellationToken cancellationToken = default) => throw new IOException("The profile store is unreachable.");
+    }
+}
