@@ -26,7 +26,7 @@ public static class CustomerSummarizer
     /// <param name="period">The time unit of recency and age.</param>
     /// <returns>One summary per customer with a purchase on or before the calibration end, ordered by customer id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="transactions"/> is null.</exception>
-    /// <exception cref="ArgumentException">A transaction has a default customer id.</exception>
+    /// <exception cref="ArgumentException">A transaction has a default customer id, or a customer's amounts add up beyond decimal's range.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="period"/> is not defined.</exception>
     public static IReadOnlyList<CustomerSummary> Summarize(IEnumerable<CustomerTransaction> transactions, LocalDate calibrationEnd, PeriodUnit period)
         => SummarizeWithHoldout(transactions, calibrationEnd, calibrationEnd, period).Select(s => s.Calibration).ToArray();
@@ -41,7 +41,7 @@ public static class CustomerSummarizer
     /// <param name="period">The time unit of recency, age and holdout duration.</param>
     /// <returns>One row per customer acquired on or before the calibration end, ordered by customer id.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="transactions"/> is null.</exception>
-    /// <exception cref="ArgumentException">The holdout ends before the calibration, or a transaction has a default customer id.</exception>
+    /// <exception cref="ArgumentException">The holdout ends before the calibration, a transaction has a default customer id, or a customer's amounts add up beyond decimal's range.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="period"/> is not defined.</exception>
     public static IReadOnlyList<CalibrationHoldoutSummary> SummarizeWithHoldout(IEnumerable<CustomerTransaction> transactions, LocalDate calibrationEnd, LocalDate holdoutEnd, PeriodUnit period)
     {
@@ -50,7 +50,9 @@ public static class CustomerSummarizer
         double days = period.Days();
 
         // Merge to one amount per (customer, day) first: that is what makes several orders on one day one purchase.
-        var perCustomer = new Dictionary<CustomerId, SortedDictionary<LocalDate, decimal>>();
+        // Purchases and refunds of a day are summed apart, so whether a day's amounts fit in a decimal does not depend
+        // on the order of the rows (same-signed sums only grow).
+        var perCustomer = new Dictionary<CustomerId, SortedDictionary<LocalDate, (decimal Bought, decimal Refunded)>>();
         foreach (var t in transactions)
         {
             Preconditions.CheckNotDefault(t.CustomerId, nameof(transactions));
@@ -63,21 +65,19 @@ public static class CustomerSummarizer
                 daysBought = [];
                 perCustomer.Add(t.CustomerId, daysBought);
             }
-            var sum = daysBought.GetValueOrDefault(t.Date);
-            Preconditions.CheckArgument(t.Amount >= 0m ? sum <= decimal.MaxValue - t.Amount : sum >= decimal.MinValue - t.Amount, nameof(transactions),
-                $"The amounts of customer '{t.CustomerId}' on {t.Date} add up beyond decimal's range.");
-            daysBought[t.Date] = sum + t.Amount;
+            var (bought, refunded) = daysBought.GetValueOrDefault(t.Date);
+            daysBought[t.Date] = t.Amount >= 0m ? (Add(bought, t.Amount, t.CustomerId), refunded) : (bought, -Add(-refunded, -t.Amount, t.CustomerId));
         }
 
         var result = new List<CalibrationHoldoutSummary>(perCustomer.Count);
         foreach (var (customer, allDays) in perCustomer.OrderBy(p => p.Key.Value, StringComparer.Ordinal))
         {
-            var daysBought = allDays.Where(d => d.Value >= 0m).ToList();
+            var daysBought = allDays.Select(d => (Day: d.Key, Amount: d.Value.Bought + d.Value.Refunded)).Where(d => d.Amount >= 0m).ToList();
             if (daysBought.Count == 0)
             {
                 continue; // only returns: never a purchase
             }
-            var first = daysBought[0].Key;
+            var first = daysBought[0].Day;
             if (first > calibrationEnd)
             {
                 continue; // not yet acquired in the calibration period

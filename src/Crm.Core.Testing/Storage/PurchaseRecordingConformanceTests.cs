@@ -82,6 +82,31 @@ public abstract class PurchaseRecordingConformanceTests : StoreConformanceTests
         });
     }
 
+    /// <summary>
+    /// A refund arriving after its buyer was merged into another customer takes back what the purchase earned, counting
+    /// the return booked before the merge (which travelled with the points through the store's documents).
+    /// </summary>
+    /// <returns>A task that completes with the test.</returns>
+    [SkippableFact]
+    public async Task A_refund_after_a_merge_takes_back_the_rest_of_what_the_purchase_earned()
+    {
+        var ann = await SeedAsync();
+        var bob = await SeedAsync();
+        await RecordAsync(Buy("T1", ann, 10m));
+        await RecordAsync(Buy("T1", bob, 30m));
+        await RecordAsync(Refund("R1", bob, "T1", 10m));
+        await InScopeAsync(sp => sp.GetRequiredService<Duplicates.CustomerMergeService>().MergeAsync(ann, bob));
+
+        var after = await RecordAsync(Refund("R2", bob, "T1", 30m)); // 20 EUR of the 30 are left to refund
+
+        Assert.Equal(20, Assert.IsType<ReverseEntry>(after.LoyaltyEntry).PointsReversed);
+        await InScopeAsync(async sp =>
+        {
+            var account = (await sp.GetRequiredService<LoyaltyService>().FindAccountAsync(Club, ann))!;
+            Assert.Equal(10, account.BalanceAt(account.Entries[^1].At).Available);
+        });
+    }
+
     // A customer of its own, with a service interaction, so that reruns against a kept database start clean.
     private async Task<CustomerId> SeedAsync()
     {

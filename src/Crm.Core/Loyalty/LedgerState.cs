@@ -168,6 +168,9 @@ internal sealed class LedgerState
 
     public long NextSequence => _count + 1;
 
+    /// <summary>The latest entry, or null for an empty ledger.</summary>
+    public LedgerEntry? LastEntry => _count == 0 ? null : _entries.Items[_count - 1].Entry;
+
     public Instant LastAt => _lastAt;
 
     public long Deficit { get; private set; }
@@ -346,22 +349,29 @@ internal sealed class LedgerState
     }
 
     /// <summary>
-    /// Whether crediting <paramref name="points"/> (from a purchase of <paramref name="purchaseAmount"/>) keeps the
-    /// lifetime total, the spend and the points held inside their types, so that no balance ever wraps around.
+    /// Whether crediting <paramref name="points"/> keeps the points held — and, for an earning (<paramref name="earned"/>,
+    /// from a purchase of <paramref name="purchaseAmount"/>), the lifetime total and the spend — inside their types, so
+    /// that no balance ever wraps around.
     /// </summary>
-    public bool Fits(long points, decimal purchaseAmount)
+    public bool Fits(long points, bool earned, decimal purchaseAmount)
     {
-        if (points > long.MaxValue - LifetimeEarned || purchaseAmount > decimal.MaxValue - PurchaseSpend)
+        if (earned && (points > long.MaxValue - LifetimeEarned || purchaseAmount > decimal.MaxValue - PurchaseSpend))
         {
             return false;
         }
+        return points <= long.MaxValue - Held();
+    }
+
+    /// <summary>The points left in the lots (pending, available or past expiry but not yet expired).</summary>
+    public long Held()
+    {
         var slots = _entries.Items;
         var held = 0L;
         for (var i = 0; i < _count; i++)
         {
-            held += slots[i].Remaining; // 0 for entries that are not lots; the sum fits, as every earlier credit passed this check
+            held += slots[i].Remaining; // 0 for entries that are not lots; the sum fits, as every credit passed Fits
         }
-        return points <= long.MaxValue - held;
+        return held;
     }
 
     public int RewardCount(string rewardId) => _rewardCounts is not null && _rewardCounts.TryGetValue(rewardId, out var n) ? n : 0;
@@ -684,6 +694,11 @@ internal sealed class LedgerState
             text.Append(CultureInfo.InvariantCulture, $"reward {reward}: {count}\n");
         }
         text.Append("cancelled ").AppendJoin(',', (_cancelledRedemptions ?? []).Order()).Append('\n');
+        // Every return record, lots or not: returns of a purchase merged in without points left are booked on its key entry.
+        foreach (var (sequence, returns) in (_returns ?? []).OrderBy(r => r.Key))
+        {
+            text.Append(CultureInfo.InvariantCulture, $"returns {sequence}: reversed {returns.Reversed} forgiven {returns.ExpiredForgiven} refunded {returns.Refunded}\n");
+        }
         for (var i = 0; i < _count; i++)
         {
             var (entry, hash) = (_entries.Items[i].Entry, _entries.Items[i].KeyHash);

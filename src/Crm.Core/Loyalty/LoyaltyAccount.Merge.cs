@@ -33,6 +33,7 @@ public sealed partial class LoyaltyAccount
     {
         Preconditions.CheckArgument(merged.ProgrammeId == ProgrammeId && merged.Id != Id, nameof(merged), "Only another account of the same programme can be absorbed.");
         CheckNoDeficit(merged);
+        CheckFits(merged._state.Held(), nameof(merged));
         var at = Stamp(merged.Stamp(now));
         var carried = new HashSet<long>();
         for (var i = 0; i < merged._state.SlotCount; i++)
@@ -83,10 +84,8 @@ public sealed partial class LoyaltyAccount
                 allocations.Add(new LotAllocation(lot.Sequence, lot.Remaining));
             }
         }
-        if (allocations.Count > 0)
-        {
-            Writable().Apply(new MergedOutEntry(_state.NextSequence, Stamp(now), allocations.ToArray(), survivor));
-        }
+        // Recorded even with no points left: the entry marks the account as merged away (see CheckNotMergedAway).
+        Writable().Apply(new MergedOutEntry(_state.NextSequence, Stamp(now), allocations.ToArray(), survivor));
     }
 
     /// <summary>The entry a key taken over in a merge stands for (following merges of merges), or the entry itself.</summary>
@@ -250,6 +249,30 @@ public sealed class MergedOutEntry : DebitEntry
 
     /// <summary>The survivor's account.</summary>
     public LoyaltyAccountId To { get; }
+}
+
+/// <summary>
+/// Thrown when an operation would change the points of a customer merged into another: the points and the ledger's
+/// history moved to the survivor's account. Record it there (<see cref="Duplicates.CustomerMergeService.ResolveAsync"/>
+/// finds the survivor; <see cref="Purchases.PurchaseRecorder"/> follows merges by itself). Nothing was changed.
+/// </summary>
+public sealed class LoyaltyAccountMergedException : CrmException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="accountId">The merged customer's account.</param>
+    /// <param name="survivorAccountId">The survivor's account, which holds the points now.</param>
+    public LoyaltyAccountMergedException(LoyaltyAccountId accountId, LoyaltyAccountId survivorAccountId)
+        : base($"Loyalty account '{accountId}' was merged into '{survivorAccountId}': its points and history are there now. Record the operation on the survivor's account (CustomerMergeService.ResolveAsync finds it; PurchaseRecorder follows merges).")
+    {
+        AccountId = accountId;
+        SurvivorAccountId = survivorAccountId;
+    }
+
+    /// <summary>The merged customer's account.</summary>
+    public LoyaltyAccountId AccountId { get; }
+
+    /// <summary>The survivor's account.</summary>
+    public LoyaltyAccountId SurvivorAccountId { get; }
 }
 
 /// <summary>Thrown when a merge would move a loyalty account that owes points; settle the deficit first.</summary>

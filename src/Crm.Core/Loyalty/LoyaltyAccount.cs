@@ -187,6 +187,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         {
             return new(existing, true);
         }
+        CheckNotMergedAway();
         var at = Stamp(now);
         EarnEntry entry;
         try
@@ -201,7 +202,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         {
             throw new ArgumentOutOfRangeException(nameof(purchase), $"The purchase of {purchase.Total} would earn more points than a ledger can count (a long). Check the amount and the rules' rates.");
         }
-        CheckFits(entry.Credited, purchase.Total.Amount, nameof(purchase));
+        CheckFits(entry.Credited, nameof(purchase), earned: true, purchase.Total.Amount);
         SyncOverride(programme, at);
         Writable().Apply(entry);
         CheckUpgrade(programme, at);
@@ -221,6 +222,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         {
             return new(existing, true);
         }
+        CheckNotMergedAway();
         var at = Stamp(now);
         EarnEntry entry;
         try
@@ -234,7 +236,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         {
             throw new ArgumentOutOfRangeException(nameof(loyaltyEvent), "The event rules would award more points than a ledger can count (a long). Check the rules' points.");
         }
-        CheckFits(entry.Credited, 0m, nameof(loyaltyEvent));
+        CheckFits(entry.Credited, nameof(loyaltyEvent), earned: true);
         SyncOverride(programme, at);
         Writable().Apply(entry);
         CheckUpgrade(programme, at);
@@ -299,6 +301,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
 
     private RedeemEntry RedeemCore(LoyaltyProgramme programme, long points, string key, Instant now, string? rewardId, Money? orderTotal)
     {
+        CheckNotMergedAway();
         var at = Stamp(now);
         var available = _state.AvailableAt(at);
         if (available < programme.Redemption.MinimumBalance)
@@ -331,6 +334,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         {
             return new(existing, true);
         }
+        CheckNotMergedAway();
         if (!_state.TryGetByKey(redemptionKey, out var found) || found is not RedeemEntry redemption)
         {
             throw new LedgerEntryNotFoundException(Id, redemptionKey, LedgerEntryKind.Redeem);
@@ -398,6 +402,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         {
             return new(existing, true);
         }
+        CheckNotMergedAway();
         if (!_state.TryGetByKey(purchaseKey, out var found) || AwardOf(found) is not { } award)
         {
             throw new LedgerEntryNotFoundException(Id, purchaseKey, LedgerEntryKind.Earn);
@@ -479,11 +484,12 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         {
             return new(existing, true);
         }
+        CheckNotMergedAway();
         var at = Stamp(now);
         LedgerEntry entry;
         if (points > 0)
         {
-            CheckFits(points, 0m, nameof(points));
+            CheckFits(points, nameof(points));
             entry = new AdjustmentCreditEntry(_state.NextSequence, at, key, points, programme.ExpiresAt(at), Math.Min(_state.Deficit, points), reason, actor);
         }
         else
@@ -524,13 +530,15 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         }
         Preconditions.CheckArgument(outExisting is null && inExisting is null, nameof(key),
             "Only one side of this transfer is recorded: the two accounts were saved separately. Save both in one unit of work.");
+        from.CheckNotMergedAway();
+        to.CheckNotMergedAway();
         var at = Max(from._state.LastAt, to._state.LastAt, now);
         var available = from._state.AvailableAt(at);
         if (points > available)
         {
             throw new InsufficientPointsException(from.Id, points, available);
         }
-        to.CheckFits(points, 0m, nameof(points));
+        to.CheckFits(points, nameof(points));
         var allocations = from._state.Allocate(points, at, programme.SpendingOrder);
         var earliest = Instant.MaxValue;
         foreach (var allocation in allocations)
@@ -577,7 +585,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
             var allowed = policy.Downgrade switch
             {
                 DowngradeMode.AtPeriodEnd => asOf >= _heldUntil,
-                DowngradeMode.AfterGracePeriod => asOf >= _lastQualifiedAt + policy.GracePeriod,
+                DowngradeMode.AfterGracePeriod => asOf >= TimeEdges.Plus(_lastQualifiedAt, policy.GracePeriod),
                 _ => false,
             };
             if (allowed)
@@ -587,6 +595,11 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
                 _heldUntil = policy.HeldUntil(asOf, programme.Zone);
                 Announce(programme, asOf, TierChangeReason.Downgrade, evidence);
             }
+        }
+        if (policy.IndexOf(_tier) < 0)
+        {
+            // The programme dropped the member's tier (see Checked): the earned tier, now within the policy, takes over.
+            Announce(programme, asOf, TierChangeReason.Downgrade, $"tier '{_tier}' is no longer in the programme; {evidence}");
         }
         return _tierHistory.Length > before ? _tierHistory[^1] : null;
     }
@@ -668,7 +681,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         // A constant message: this check runs on every operation, and an interpolated one would allocate each time.
         Preconditions.CheckArgument(programme.Id == ProgrammeId, nameof(programme), "The programme is not the one this account belongs to: pass the programme its id names.");
         // A programme may lose tiers after its accounts were saved: an earned tier beyond the last counts as the last
-        // (the next evaluation records the change).
+        // (a normalisation, not a change: EvaluateTier records the new effective tier).
         var tiers = programme.Tiers.Tiers.Count;
         if (_earnedTier >= tiers)
         {
@@ -681,10 +694,22 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
     private string TierAt(LoyaltyProgramme programme, Instant at) =>
         TierOverride is { } o && at >= o.Until ? programme.Tiers.Tiers[_earnedTier].Code : _tier;
 
-    /// <summary>Refuses a credit that would take a total of this account beyond its type (before anything changes).</summary>
-    private void CheckFits(long points, decimal purchaseAmount, string paramName)
+    /// <summary>
+    /// Refuses changing the points of an account that a merge drained into the survivor's: they belong there now, and
+    /// a return booked here would escape the survivor's count of what the purchase earned.
+    /// </summary>
+    private void CheckNotMergedAway()
     {
-        if (!_state.Fits(points, purchaseAmount))
+        if (_state.LastEntry is MergedOutEntry merged)
+        {
+            throw new LoyaltyAccountMergedException(Id, merged.To);
+        }
+    }
+
+    /// <summary>Refuses a credit that would take a total of this account beyond its type (before anything changes).</summary>
+    private void CheckFits(long points, string paramName, bool earned = false, decimal purchaseAmount = 0m)
+    {
+        if (!_state.Fits(points, earned, purchaseAmount))
         {
             throw new ArgumentOutOfRangeException(paramName, $"Crediting {points} points would take account '{Id}' beyond the points (a long) or the spend (a decimal) a ledger can count. Check the amount.");
         }
@@ -706,8 +731,10 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
     /// <summary>floor(<paramref name="points"/> × <paramref name="part"/> ÷ <paramref name="whole"/>), for 0 ≤ part ≤ whole.</summary>
     private static long ProRata(long points, decimal part, decimal whole) =>
         // Multiplying first keeps whole results exact: 30 × 10 ÷ 30 is 10, whereas 30 × (10 ÷ 30) is 9.999… and floors
-        // to 9. Only a product beyond decimal's range (points near long.MaxValue) divides first.
-        (long)Math.Floor(part <= decimal.MaxValue / Math.Max(1, points) ? points * part / whole : points * (part / whole));
+        // to 9. Only a product beyond decimal's range (points near long.MaxValue) divides first. The whole is the whole:
+        // at 28 significant digits a huge award times a full refund could round one point short.
+        part >= whole ? points
+            : (long)Math.Floor(part <= decimal.MaxValue / Math.Max(1, points) ? points * part / whole : points * (part / whole));
 
     private Instant Stamp(Instant now) => now > _state.LastAt ? now : _state.LastAt;
 

@@ -52,12 +52,8 @@ internal static class TimeEdges
 
     private static Instant StartOfDay(DateTimeZone zone, LocalDate date)
     {
-        // The calendar's first and last months may start outside the instant range in some zones: they count as the
-        // start and the end of time (a month's difference, some 8,000 years from now).
-        if (date.Year == LastYear && date.Month == 12)
-        {
-            return Instant.MaxValue;
-        }
+        // The calendar's first month may start before the instant range in zones east of UTC: it counts as the start of
+        // time. (At the other end only January 10000 is out of range, and StartOfMonth already answers it.)
         if (date.Year == FirstYear && date.Month == 1)
         {
             return Instant.MinValue;

@@ -81,9 +81,9 @@ public sealed class PurchaseRecorder
     /// <exception cref="CurrencyMismatchException">The purchase is not in the programme's currency, or a refund not in its purchase's.</exception>
     /// <exception cref="IdempotencyKeyConflictException">The transaction id was used as the key of another kind of loyalty operation.</exception>
     /// <exception cref="LedgerEntryNotFoundException">
-    /// A refund of a purchase whose points came into the account by a customer merge (the survivor had an account of its
-    /// own): take the points back with <see cref="LoyaltyAccount.Adjust"/> and record the refund with
-    /// <see cref="PurchaseRecordingOptions.StoreOnly"/>.
+    /// A refund of a purchase whose points came into the account by a customer merge stored by a version before merges
+    /// carried the purchase's returns (later merges are followed): take the points back with
+    /// <see cref="LoyaltyAccount.Adjust"/> and record the refund with <see cref="PurchaseRecordingOptions.StoreOnly"/>.
     /// </exception>
     /// <exception cref="ReversalBlockedException">A refund would take back points already spent and the programme blocks that.</exception>
     /// <exception cref="ConcurrencyConflictException">The customer's records kept changing during every attempt; nothing was saved.</exception>

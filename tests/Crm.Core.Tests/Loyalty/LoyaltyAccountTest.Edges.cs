@@ -22,11 +22,15 @@ public partial class LoyaltyAccountTest
 
         Assert.Equal("SILVER", account.EarnedTier(after));
         var earned = account.Accrue(after, Buy("T2", 10m, Day(1)), Day(1));
+        var removed = account.EvaluateTier(after, Day(2)); // still qualifies for the highest tier there is
         var change = account.EvaluateTier(after, Day(400)); // the year's points fell out of the window
 
         Assert.Equal(10, earned.Entry.Credited);
+        Assert.Equal(("GOLD", "SILVER", TierChangeReason.Downgrade), (removed!.From, removed.To, removed.Reason));
+        Assert.Contains("no longer in the programme", removed.Evidence, StringComparison.Ordinal);
         Assert.Equal("BASE", account.EarnedTier(after));
-        Assert.Equal(TierChangeReason.Downgrade, change!.Reason);
+        Assert.Equal(("SILVER", "BASE"), (change!.From, change.To));
+        Assert.Equal("BASE", account.Tier);
     }
 
     [Fact]
@@ -64,6 +68,21 @@ public partial class LoyaltyAccountTest
     }
 
     [Fact]
+    public void Pro_rata_shares_of_awards_near_longs_range_divide_first_and_a_full_refund_takes_everything()
+    {
+        var programme = Create([new SpendRule("base", 1_000_000_000m)]);
+        var account = Open(programme);
+        account.Accrue(programme, Buy("T1", 9_000_000_000m, T0), T0); // 9 × 10^18 points
+
+        var most = account.Reverse(programme, "T1", 8_999_999_999m, "R1", Day(1)).Entry; // beyond decimal's range multiplied first
+        var rest = account.Reverse(programme, "T1", 1m, "R2", Day(2)).Entry;
+
+        Assert.InRange(most.PointsReversed, 8_999_999_998_000_000_000L, 8_999_999_999_000_000_000L);
+        Assert.Equal(9_000_000_000_000_000_000L, most.PointsReversed + rest.PointsReversed);
+        Assert.Equal(0, account.BalanceAt(Day(2)).Available);
+    }
+
+    [Fact]
     public void Refunds_far_beyond_the_purchase_total_take_back_the_award_once_and_never_overflow()
     {
         var programme = Create();
@@ -96,7 +115,8 @@ public partial class LoyaltyAccountTest
         Assert.Null(other.EvaluateTier(calendar, Instant.MaxValue));
         Assert.Null(Assert.Single(account.Lots).ExpiresAt); // the end of the next year is past the end of time: never
         Assert.Equal(Instant.MaxValue, ExpiryPolicy.EndOfYear().ExpiresAt(Instant.FromUtc(9999, 6, 1, 0, 0), DateTimeZone.Utc));
-        Assert.Equal(Instant.MaxValue, ExpiryPolicy.EndOfMonth().ExpiresAt(Instant.FromUtc(9999, 11, 15, 0, 0), DateTimeZone.Utc));
+        Assert.Equal(Instant.FromUtc(9999, 12, 1, 0, 0), ExpiryPolicy.EndOfMonth().ExpiresAt(Instant.FromUtc(9999, 11, 15, 0, 0), DateTimeZone.Utc));
+        Assert.Equal(Instant.MaxValue, ExpiryPolicy.EndOfMonth().ExpiresAt(Instant.FromUtc(9999, 12, 15, 0, 0), DateTimeZone.Utc));
         Assert.Equal(Instant.FromUtc(2027, 1, 1, 0, 0), ExpiryPolicy.EndOfYear().ExpiresAt(Instant.FromUtc(2026, 6, 1, 0, 0), DateTimeZone.Utc));
     }
 

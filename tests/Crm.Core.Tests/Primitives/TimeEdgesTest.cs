@@ -22,7 +22,9 @@ public class TimeEdgesTest
     [Fact]
     public void The_ends_of_time_saturate()
     {
-        Assert.Equal(Instant.MaxValue, TimeEdges.StartOfMonth(Berlin, 9999, 11, 1));
+        Assert.Equal(Berlin.AtStartOfDay(new LocalDate(9999, 12, 1)).ToInstant(), TimeEdges.StartOfMonth(Berlin, 9999, 11, 1));
+        Assert.Equal(Instant.MaxValue, TimeEdges.StartOfMonth(Berlin, 9999, 12, 1));
+        Assert.Equal(Instant.MinValue, TimeEdges.StartOfMonth(DateTimeZoneProviders.Tzdb["Pacific/Kiritimati"], -9998, 1, 0));
         Assert.Equal(Instant.MaxValue, TimeEdges.StartOfMonth(Berlin, 9999, 1, 12));
         Assert.Equal(Instant.MaxValue, TimeEdges.Plus(Instant.MaxValue - Duration.FromDays(1), Duration.FromDays(2)));
         Assert.Equal(Instant.MinValue, TimeEdges.Plus(Instant.MinValue + Duration.FromDays(1), -Duration.FromDays(2)));

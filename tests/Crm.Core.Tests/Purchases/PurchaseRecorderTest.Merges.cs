@@ -95,6 +95,43 @@ public sealed partial class PurchaseRecorderTest
         Assert.Equal(account.State.Describe(), LedgerState.Replay(account.Entries).Describe());
     }
 
+    [Fact]
+    public async Task The_merged_customers_own_account_refuses_changes_so_a_refund_cannot_be_taken_twice()
+    {
+        await using var host = await Host.StartAsync();
+        await host.RecordAsync(Buy("T-ANN", Ann, 10m));
+        await host.RecordAsync(Buy("T-BOB", Bob, 30m));
+        await host.InScopeAsync(sp => sp.GetRequiredService<CustomerMergeService>().MergeAsync(Ann, Bob));
+        var bobsAccount = new LoyaltyAccountId(Programme.Id, Bob);
+
+        var refused = await Assert.ThrowsAsync<LoyaltyAccountMergedException>(() =>
+            host.InScopeAsync(sp => sp.GetRequiredService<LoyaltyService>().ReverseAsync(Programme, Refund("R1", Bob, "T-BOB", 30m))));
+        var repeat = await host.InScopeAsync(sp => sp.GetRequiredService<LoyaltyService>().AccrueAsync(Programme, Buy("T-BOB", Bob, 30m)));
+        var recorded = await host.RecordAsync(Refund("R1", Bob, "T-BOB", 30m));
+
+        Assert.Equal((bobsAccount, new LoyaltyAccountId(Programme.Id, Ann)), (refused.AccountId, refused.SurvivorAccountId));
+        Assert.True(repeat.AlreadyApplied);
+        Assert.Equal(30, Assert.IsType<ReverseEntry>(recorded.LoyaltyEntry).PointsReversed);
+        Assert.Equal(10, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+        Assert.Equal(0, (await host.AccountAsync(Bob))!.BalanceAt(T0).Available);
+        Assert.IsType<MergedOutEntry>((await host.AccountAsync(Bob))!.Entries[^1]);
+    }
+
+    [Fact]
+    public async Task A_merged_customer_without_an_account_gets_none_opened_by_the_loyalty_service()
+    {
+        await using var host = await Host.StartAsync();
+        await host.RecordAsync(Buy("T-ANN", Ann, 10m));
+        await host.InScopeAsync(sp => sp.GetRequiredService<CustomerMergeService>().MergeAsync(Ann, Bob));
+
+        var refused = await Assert.ThrowsAsync<LoyaltyAccountMergedException>(() =>
+            host.InScopeAsync(sp => sp.GetRequiredService<LoyaltyService>().AdjustAsync(Programme, Bob, 50, "goodwill", "staff-1", "A1")));
+
+        Assert.Equal(new LoyaltyAccountId(Programme.Id, Ann), refused.SurvivorAccountId);
+        Assert.Null(await host.AccountAsync(Bob));
+        Assert.Equal(10, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+    }
+
     [Property(MaxTest = 40)]
     public Property Returns_take_back_the_same_points_whether_the_customer_was_merged_before_they_arrived_or_not() =>
         Prop.ForAll(MergePlan().ToArbitrary(), plan =>
