@@ -84,7 +84,9 @@ public sealed record CustomerRegistrationResult(Customer Customer, RegistrationO
 /// simultaneous registrations of one person can both pass; the batch scan (<see cref="DuplicateFinder.ScanAsync"/>)
 /// finds such pairs afterwards.
 /// </para>
-/// <para>Each call commits the scope's <see cref="IUnitOfWork"/> (including anything else registered with it). Not thread-safe: one per scope.</para>
+/// <para>Each call commits the scope's <see cref="IUnitOfWork"/> (including anything else registered with it); a call that
+/// fails discards it instead, so nothing registered in the scope — a pending <see cref="Privacy.IErasureRegistry.ReleaseAsync"/>
+/// included — is written by a later commit. Not thread-safe: one per scope.</para>
 /// </remarks>
 public sealed class CustomerRegistrationService
 {
@@ -129,9 +131,17 @@ public sealed class CustomerRegistrationService
     {
         Preconditions.CheckNotNull(registration);
         Preconditions.CheckDefined(policy);
-        var customer = Build(registration, _clock.GetCurrentInstant());
-        await EnsureNotErasedAsync(customer, cancellationToken).ConfigureAwait(false);
-        return await CreateAsync(customer, policy, rules, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var customer = Build(registration, _clock.GetCurrentInstant());
+            await EnsureNotErasedAsync(customer, cancellationToken).ConfigureAwait(false);
+            return await CreateAsync(customer, policy, rules, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _unitOfWork.Discard(); // a refused registration leaves nothing pending (a ReleaseAsync of this scope included)
+            throw;
+        }
     }
 
     /// <summary>
@@ -165,32 +175,40 @@ public sealed class CustomerRegistrationService
             Preconditions.CheckArgument(Token.Normalize(otherSystem, nameof(registration), "source system code") != system || otherId == externalId,
                 nameof(registration), "The registration links the import's source system to another id; leave it out or make it the same.");
         }
-        var now = _clock.GetCurrentInstant();
-        var incoming = Build(registration, now);
-        incoming.LinkExternalId(system, externalId, now);
-
-        // The one place where an import decides that a customer is new: an erased customer's external ids are no longer
-        // linked to anyone, so without this check the import would silently re-create (re-identify) the person.
-        await EnsureNotErasedAsync(incoming, cancellationToken).ConfigureAwait(false);
-
-        var stored = await _customers.FirstOrDefaultAsync(byExternalId, cancellationToken).ConfigureAwait(false);
-        stored = await MergeRedirects.FollowAsync(_customers, stored, cancellationToken).ConfigureAwait(false);
-        if (stored is null)
+        try
         {
-            return await CreateAsync(incoming, policy, rules, cancellationToken).ConfigureAwait(false);
-        }
-        if (stored.IsErased)
-        {
-            // Updating an erased record with the incoming data would re-identify the person under the old pseudonym.
-            // Only a record erased before erasure reached its merged records is reached this way; the exception says
-            // how to re-create the person deliberately.
-            throw Privacy.ErasedExternalIdException.ReachedThroughMergedRecord(system, stored.Id);
-        }
+            var now = _clock.GetCurrentInstant();
+            var incoming = Build(registration, now);
+            incoming.LinkExternalId(system, externalId, now);
 
-        ApplyImport(stored, incoming, now);
-        await _customers.UpdateAsync(stored, cancellationToken).ConfigureAwait(false);
-        await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new CustomerRegistrationResult(stored, RegistrationOutcome.Updated, []);
+            // The one place where an import decides that a customer is new: an erased customer's external ids are no longer
+            // linked to anyone, so without this check the import would silently re-create (re-identify) the person.
+            await EnsureNotErasedAsync(incoming, cancellationToken).ConfigureAwait(false);
+
+            var stored = await _customers.FirstOrDefaultAsync(byExternalId, cancellationToken).ConfigureAwait(false);
+            stored = await MergeRedirects.FollowAsync(_customers, stored, cancellationToken).ConfigureAwait(false);
+            if (stored is null)
+            {
+                return await CreateAsync(incoming, policy, rules, cancellationToken).ConfigureAwait(false);
+            }
+            if (stored.IsErased)
+            {
+                // Updating an erased record with the incoming data would re-identify the person under the old pseudonym.
+                // Only a record erased before erasure reached its merged records is reached this way; the exception says
+                // how to re-create the person deliberately.
+                throw Privacy.ErasedExternalIdException.ReachedThroughMergedRecord(system, stored.Id);
+            }
+
+            ApplyImport(stored, incoming, now);
+            await _customers.UpdateAsync(stored, cancellationToken).ConfigureAwait(false);
+            await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new CustomerRegistrationResult(stored, RegistrationOutcome.Updated, []);
+        }
+        catch
+        {
+            _unitOfWork.Discard(); // a refused import leaves nothing pending (a ReleaseAsync of this scope included)
+            throw;
+        }
     }
 
     private async Task<CustomerRegistrationResult> CreateAsync(Customer customer, DuplicatePolicy policy, DuplicateRules? rules, CancellationToken cancellationToken)

@@ -139,8 +139,16 @@ public sealed class LoyaltyService
             var result = LoyaltyAccount.Transfer(programme, giver, receiver, points, key, _clock.GetCurrentInstant());
             if (!result.Out.AlreadyApplied)
             {
-                await _accounts.UpdateAsync(giver, ct).ConfigureAwait(false);
-                await SaveAsync(receiver, isNew, ct).ConfigureAwait(false);
+                try
+                {
+                    await _accounts.UpdateAsync(giver, ct).ConfigureAwait(false);
+                    await SaveAsync(receiver, isNew, ct).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _unitOfWork.Discard(); // never the giver's debit without the receiver's credit
+                    throw;
+                }
                 LoyaltyMetrics.Committed(programme.Id, result.Out.Entry);
             }
             return result;
@@ -229,6 +237,11 @@ public sealed class LoyaltyService
             // Two first operations raced to open the account: the loser retries against the winner's copy.
             _unitOfWork.Discard();
             throw new ConcurrencyConflictException(nameof(LoyaltyAccount), account.Id.ToString(), 0, null, e);
+        }
+        catch
+        {
+            _unitOfWork.Discard(); // a registration that failed (a conflict, a cancellation) leaves nothing pending
+            throw;
         }
     }
 

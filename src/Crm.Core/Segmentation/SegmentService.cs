@@ -308,17 +308,30 @@ public sealed class SegmentService
         var compiler = Compiler(catalog);
         var now = _clock.GetCurrentInstant();
         var today = Today(now);
-        var changes = new List<MembershipChange>();
+        // Every segment is decided before anything is registered: a rule that no longer compiles changes nothing.
+        var decisions = new List<(Segment Segment, bool Member)>();
         foreach (var segment in catalog.Values.OrderBy(x => x.Id))
         {
             var matches = compiler.RuleOf(segment) is { } rule && profile is not null && compiler.Compiler.Compile(rule, today).IsSatisfiedBy(profile);
-            var member = segment.Decide(customerId, matches) && ConsentCriteria.Permits(segment.Purpose, profile, now);
-            if (await ApplyOneAsync(segment, customerId, member, cancellationToken).ConfigureAwait(false) is { } change)
-            {
-                changes.Add(change);
-            }
+            decisions.Add((segment, segment.Decide(customerId, matches) && ConsentCriteria.Permits(segment.Purpose, profile, now)));
         }
-        await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+        var changes = new List<MembershipChange>();
+        try
+        {
+            foreach (var (segment, member) in decisions)
+            {
+                if (await ApplyOneAsync(segment, customerId, member, cancellationToken).ConfigureAwait(false) is { } change)
+                {
+                    changes.Add(change);
+                }
+            }
+            await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _unitOfWork.Discard(); // nothing half-registered stays behind for the scope's next commit
+            throw;
+        }
         return changes;
     }
 
@@ -487,20 +500,28 @@ public sealed class SegmentService
         if (apply)
         {
             var now = evaluatedAt;
-            foreach (var customer in entered)
+            try
             {
-                await _members.AddAsync(SegmentMember.Enter(segment.Id, customer, now), cancellationToken).ConfigureAwait(false);
+                foreach (var customer in entered)
+                {
+                    await _members.AddAsync(SegmentMember.Enter(segment.Id, customer, now), cancellationToken).ConfigureAwait(false);
+                }
+                foreach (var customer in left)
+                {
+                    var member = current[customer];
+                    member.Leave(now);
+                    await _members.RemoveAsync(member, cancellationToken).ConfigureAwait(false);
+                }
+                // Updating the segment makes two concurrent refreshes of it conflict instead of both applying a diff.
+                segment.RecordRefresh(now);
+                await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
+                await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
-            foreach (var customer in left)
+            catch
             {
-                var member = current[customer];
-                member.Leave(now);
-                await _members.RemoveAsync(member, cancellationToken).ConfigureAwait(false);
+                _unitOfWork.Discard(); // a refresh applies its whole diff or nothing; retry it in the same scope or a new one
+                throw;
             }
-            // Updating the segment makes two concurrent refreshes of it conflict instead of both applying a diff.
-            segment.RecordRefresh(now);
-            await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
-            await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         return new SegmentRefreshResult(segment.Id, entered, left, desired.Count, apply);
     }
@@ -508,7 +529,6 @@ public sealed class SegmentService
     private async Task<MembershipChange?> OverrideAsync(SegmentId id, CustomerId customerId, Func<Segment, CustomerId, bool> change, CancellationToken cancellationToken)
     {
         Preconditions.CheckNotDefault(id);
-        Preconditions.CheckNotDefault(customerId);
         Preconditions.CheckNotDefault(customerId);
         var catalog = await CatalogAsync(cancellationToken).ConfigureAwait(false);
         var segment = catalog.TryGetValue(id.Value, out var s) ? s : throw new SegmentNotFoundException(id);
@@ -522,10 +542,18 @@ public sealed class SegmentService
             matches = compiler.Compiler.Compile(compiler.RuleOf(segment)!, Today(now)).IsSatisfiedBy(profile);
         }
         var member = segment.Decide(customerId, matches) && ConsentCriteria.Permits(segment.Purpose, profile, now);
-        var result = await ApplyOneAsync(segment, customerId, member, cancellationToken).ConfigureAwait(false);
-        await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
-        await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return result;
+        try
+        {
+            var result = await ApplyOneAsync(segment, customerId, member, cancellationToken).ConfigureAwait(false);
+            await _segments.UpdateAsync(segment, cancellationToken).ConfigureAwait(false);
+            await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        catch
+        {
+            _unitOfWork.Discard(); // the override and the membership change go together or not at all
+            throw;
+        }
     }
 
     private async Task<MembershipChange?> ApplyOneAsync(Segment segment, CustomerId customerId, bool shouldBeMember, CancellationToken cancellationToken)

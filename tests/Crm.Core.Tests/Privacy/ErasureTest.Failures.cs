@@ -26,6 +26,25 @@ public partial class ErasureTest
         Assert.Null(await check.ServiceProvider.GetRequiredService<IReadRepository<ErasureRecord, CustomerId>>().GetByIdAsync(PrivacyTestHost.Ann.CustomerId));
     }
 
+    [Fact]
+    public async Task A_refused_import_after_a_release_leaves_the_release_unwritten()
+    {
+        await using var host = new PrivacyTestHost();
+        await host.SaveAsync(PrivacyTestHost.Ann, PrivacyTestHost.Bob);
+        await host.EraseAsync(PrivacyTestHost.Ann.CustomerId);
+        await using var scope = host.Services.CreateAsyncScope();
+        Assert.True(await scope.ServiceProvider.GetRequiredService<IErasureRegistry>().ReleaseAsync("billing", PrivacyTestHost.Ann.BillingId));
+        // Bob's id is taken: the import is refused after the release was registered.
+        var duplicate = new CustomerRegistration(PrivacyTestHost.Bob.CustomerId, CustomerName.Person("Again", null));
+
+        await Assert.ThrowsAsync<DuplicateAggregateException>(() =>
+            scope.ServiceProvider.GetRequiredService<CustomerRegistrationService>().ImportAsync("billing", PrivacyTestHost.Ann.BillingId, duplicate));
+        await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync(); // the batch's next record
+
+        await using var check = host.Services.CreateAsyncScope();
+        Assert.True(await check.ServiceProvider.GetRequiredService<IErasureRegistry>().IsErasedAsync("billing", PrivacyTestHost.Ann.BillingId));
+    }
+
     // The read model fails when the erasure removes the profile, after every aggregate change was registered.
     private sealed class FailingRemovals : ICustomerProfileStore
     {
