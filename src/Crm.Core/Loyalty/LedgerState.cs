@@ -36,6 +36,9 @@ internal sealed class LedgerState
     private Instant _lastAt = Instant.MinValue;
     // True while no other state can see _entries: only then may an existing lot's counters be changed in place.
     private bool _ownsSlots;
+    // The points left in all lots (the sum of the slots' Remaining), kept with every change so that a credit is checked
+    // against it without a scan; documents restore it by recounting (UpgradeStoredState), whatever they stored.
+    private long _held;
 
     // Documents stored before the lot counters moved into the slots hold the lots here; UpgradeStoredState moves them.
     private AppendLog<Lot>? _lots;
@@ -73,6 +76,7 @@ internal sealed class LedgerState
         _entries = other._entries;
         _count = other._count;
         _lastAt = other._lastAt;
+        _held = other._held;
         _returns = other._returns;
         _caps = other._caps;
         _capsCount = other._capsCount;
@@ -234,27 +238,31 @@ internal sealed class LedgerState
             _capUsed = null;
             _capCount = 0;
         }
-        if (_lots is null)
+        if (_lots is not null)
         {
-            return;
-        }
-        var slots = _entries.Items;
-        for (var i = 0; i < _lotCount; i++)
-        {
-            ref readonly var lot = ref _lots.Items[i];
-            var index = lot.Entry.Sequence - 1;
-            if ((ulong)index >= (ulong)_count || slots[index].Entry is not CreditEntry credit || credit.Sequence != lot.Entry.Sequence)
+            var slots = _entries.Items;
+            for (var i = 0; i < _lotCount; i++)
             {
-                throw new InvalidDataException("The stored loyalty ledger names a lot that is not one of its entries; the document is damaged.");
+                ref readonly var lot = ref _lots.Items[i];
+                var index = lot.Entry.Sequence - 1;
+                if ((ulong)index >= (ulong)_count || slots[index].Entry is not CreditEntry credit || credit.Sequence != lot.Entry.Sequence)
+                {
+                    throw new InvalidDataException("The stored loyalty ledger names a lot that is not one of its entries; the document is damaged.");
+                }
+                ref var slot = ref slots[index];
+                slot.IsLot = true;
+                slot.Remaining = lot.Remaining;
+                slot.Expired = lot.Expired;
             }
-            ref var slot = ref slots[index];
-            slot.IsLot = true;
-            slot.Remaining = lot.Remaining;
-            slot.Expired = lot.Expired;
+            _lots = null;
+            _lotCount = 0;
+            _ownsSlots = true; // a restored state is private to its account
         }
-        _lots = null;
-        _lotCount = 0;
-        _ownsSlots = true; // a restored state is private to its account
+        _held = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            _held += _entries.Items[i].Remaining;
+        }
     }
 
     /// <summary>A copy sharing everything until one side changes it (see the remarks on the class).</summary>
@@ -359,20 +367,11 @@ internal sealed class LedgerState
         {
             return false;
         }
-        return points <= long.MaxValue - Held();
+        return points <= long.MaxValue - _held;
     }
 
     /// <summary>The points left in the lots (pending, available or past expiry but not yet expired).</summary>
-    public long Held()
-    {
-        var slots = _entries.Items;
-        var held = 0L;
-        for (var i = 0; i < _count; i++)
-        {
-            held += slots[i].Remaining; // 0 for entries that are not lots; the sum fits, as every credit passed Fits
-        }
-        return held;
-    }
+    public long Held => _held;
 
     public int RewardCount(string rewardId) => _rewardCounts is not null && _rewardCounts.TryGetValue(rewardId, out var n) ? n : 0;
 
@@ -394,6 +393,7 @@ internal sealed class LedgerState
             case CreditEntry credit:
                 slot.IsLot = true;
                 slot.Remaining = credit.Credited - credit.SettledDeficit;
+                _held += slot.Remaining;
                 AddLot(credit);
                 break;
             case DebitEntry debit:
@@ -404,6 +404,7 @@ internal sealed class LedgerState
                     {
                         ref var lot = ref slots[IndexOfLot(allocation.Lot)];
                         lot.Remaining -= allocation.Points;
+                        _held -= allocation.Points;
                         if (debit is ExpireEntry)
                         {
                             lot.Expired += allocation.Points;
@@ -418,6 +419,7 @@ internal sealed class LedgerState
                 foreach (var allocation in cancelled.RestoredArray)
                 {
                     slots[IndexOfLot(allocation.Lot)].Remaining += allocation.Points;
+                    _held += allocation.Points;
                 }
                 TryGetByKey(cancelled.RedemptionKey, out var found);
                 var redemption = (RedeemEntry)found;
@@ -674,7 +676,7 @@ internal sealed class LedgerState
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"entries {_count} next {NextSequence} last {LastAt}; deficit {Deficit} lifetime {LifetimeEarned} spend {PurchaseSpend} purchases {PurchaseCount} ");
-        text.Append(CultureInfo.InvariantCulture, $"redeemed {Redeemed} expired {ExpiredTotal} reversed {Reversed} shortfall {Shortfall} hasPurchase {HasPurchase} earned {_earnFirst}..{_earnLast} known {_earnSpanKnown}\n");
+        text.Append(CultureInfo.InvariantCulture, $"redeemed {Redeemed} expired {ExpiredTotal} reversed {Reversed} shortfall {Shortfall} hasPurchase {HasPurchase} earned {_earnFirst}..{_earnLast} known {_earnSpanKnown} held {_held}\n");
         for (var i = 0; i < _count; i++)
         {
             if (!IsLot(i))
@@ -698,6 +700,15 @@ internal sealed class LedgerState
         foreach (var (sequence, returns) in (_returns ?? []).OrderBy(r => r.Key))
         {
             text.Append(CultureInfo.InvariantCulture, $"returns {sequence}: reversed {returns.Reversed} forgiven {returns.ExpiredForgiven} refunded {returns.Refunded}\n");
+        }
+        var held = 0L;
+        for (var i = 0; i < _count; i++)
+        {
+            held += _entries.Items[i].Remaining;
+        }
+        if (held != _held)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"the held counter {_held} differs from the lots' {held}\n");
         }
         for (var i = 0; i < _count; i++)
         {

@@ -33,7 +33,7 @@ public sealed partial class LoyaltyAccount
     {
         Preconditions.CheckArgument(merged.ProgrammeId == ProgrammeId && merged.Id != Id, nameof(merged), "Only another account of the same programme can be absorbed.");
         CheckNoDeficit(merged);
-        CheckFits(merged._state.Held(), nameof(merged));
+        CheckFits(merged._state.Held, nameof(merged));
         var at = Stamp(merged.Stamp(now));
         var carried = new HashSet<long>();
         for (var i = 0; i < merged._state.SlotCount; i++)

@@ -24,24 +24,25 @@ namespace Crm.Core.Loyalty;
 /// cache it (one cache entry less per request).
 /// </para>
 /// <para>
-/// Keyed by customer id as given: it does not follow merges. An operation for a customer merged into another throws
-/// <see cref="LoyaltyAccountMergedException"/> (a repeat of an operation recorded before the merge still answers
-/// "already applied"); record purchases with <see cref="Purchases.PurchaseRecorder"/>, which follows merges.
+/// Keyed by customer id as given: it does not follow merges (that would cost every request a customer read). A merged
+/// customer's drained account refuses changes with <see cref="LoyaltyAccountMergedException"/> (a repeat of an
+/// operation recorded before the merge still answers "already applied"); for a merged customer who had no account, an
+/// operation would open one under the merged id, so resolve the survivor first
+/// (<see cref="Duplicates.CustomerMergeService.ResolveAsync"/>) — or record purchases with
+/// <see cref="Purchases.PurchaseRecorder"/>, which follows merges.
 /// </para>
 /// </remarks>
 public sealed class LoyaltyService
 {
     private readonly IRepository<LoyaltyAccount, LoyaltyAccountId> _accounts;
-    private readonly IReadRepository<Customer, CustomerId> _customers;
     private readonly IUnitOfWork _unitOfWork;
     private readonly IClock _clock;
 
     /// <summary>Creates the service over a store.</summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    public LoyaltyService(IRepository<LoyaltyAccount, LoyaltyAccountId> accounts, IReadRepository<Customer, CustomerId> customers, IUnitOfWork unitOfWork, IClock clock)
+    public LoyaltyService(IRepository<LoyaltyAccount, LoyaltyAccountId> accounts, IUnitOfWork unitOfWork, IClock clock)
     {
         _accounts = Preconditions.CheckNotNull(accounts);
-        _customers = Preconditions.CheckNotNull(customers);
         _unitOfWork = Preconditions.CheckNotNull(unitOfWork);
         _clock = Preconditions.CheckNotNull(clock);
     }
@@ -192,7 +193,7 @@ public sealed class LoyaltyService
         where TResult : LedgerEntry
     {
         var stored = await _accounts.GetByIdAsync(id, ct).ConfigureAwait(false);
-        var account = stored ?? await OpenAsync(programme, id, ct).ConfigureAwait(false);
+        var account = stored ?? LoyaltyAccount.Open(id, programme, _clock.GetCurrentInstant());
         var result = operation.Apply(account, _clock.GetCurrentInstant());
         if (!result.AlreadyApplied)
         {
@@ -205,17 +206,7 @@ public sealed class LoyaltyService
     private async Task<(LoyaltyAccount Account, bool IsNew)> LoadOrOpenAsync(LoyaltyProgramme programme, LoyaltyAccountId id, CancellationToken ct)
     {
         var account = await _accounts.GetByIdAsync(id, ct).ConfigureAwait(false);
-        return account is null ? (await OpenAsync(programme, id, ct).ConfigureAwait(false), true) : (account, false);
-    }
-
-    /// <summary>A new account; refused for a customer merged into another, whose operations belong to the survivor.</summary>
-    private async ValueTask<LoyaltyAccount> OpenAsync(LoyaltyProgramme programme, LoyaltyAccountId id, CancellationToken ct)
-    {
-        if (await _customers.GetByIdAsync(id.CustomerId, ct).ConfigureAwait(false) is { MergedInto: { } survivor })
-        {
-            throw new LoyaltyAccountMergedException(id, new LoyaltyAccountId(id.ProgrammeId, survivor));
-        }
-        return LoyaltyAccount.Open(id, programme, _clock.GetCurrentInstant());
+        return account is null ? (LoyaltyAccount.Open(id, programme, _clock.GetCurrentInstant()), true) : (account, false);
     }
 
     private async Task SaveAsync(LoyaltyAccount account, bool isNew, CancellationToken ct)

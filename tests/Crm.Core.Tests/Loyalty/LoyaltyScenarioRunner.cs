@@ -281,6 +281,10 @@ internal sealed class LoyaltyScenarioRunner : IDisposable
         {
             return $"the live state differs from a full replay:\n{live}\nreplay:\n{rebuilt}";
         }
+        if (account.State.Held != account.Lots.Sum(l => l.Remaining))
+        {
+            return $"the held-points counter {account.State.Held} differs from the lots' {account.Lots.Sum(l => l.Remaining)}";
+        }
         var policy = Programme.Tiers;
         var (start, end) = policy.WindowAt(now, Programme.Zone);
         if (account.State.Metric(policy.Metric, start, end) > account.State.MetricUpperBound(policy.Metric))
