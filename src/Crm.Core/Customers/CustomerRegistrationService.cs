@@ -139,7 +139,7 @@ public sealed class CustomerRegistrationService
         }
         catch
         {
-            _unitOfWork.Discard(); // a refused registration leaves nothing pending (a ReleaseAsync of this scope included)
+            Discard(); // a refused registration leaves nothing pending (a ReleaseAsync of this scope included)
             throw;
         }
     }
@@ -206,7 +206,7 @@ public sealed class CustomerRegistrationService
         }
         catch
         {
-            _unitOfWork.Discard(); // a refused import leaves nothing pending (a ReleaseAsync of this scope included)
+            Discard(); // a refused import leaves nothing pending (a ReleaseAsync of this scope included)
             throw;
         }
     }
@@ -221,6 +221,13 @@ public sealed class CustomerRegistrationService
         await _customers.AddAsync(customer, cancellationToken).ConfigureAwait(false);
         await _unitOfWork.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new CustomerRegistrationResult(customer, RegistrationOutcome.Created, candidates);
+    }
+
+    private void Discard()
+    {
+        _unitOfWork.Discard();
+        // The registry's releases were registered in the discarded unit of work: the ids count as erased again.
+        (_erasures as Privacy.ErasureRegistry)?.ForgetReleases();
     }
 
     private async Task EnsureNotErasedAsync(Customer incoming, CancellationToken cancellationToken)

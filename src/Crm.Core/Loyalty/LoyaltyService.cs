@@ -115,8 +115,16 @@ public sealed class LoyaltyService
                 return null;
             }
             var result = apply(account, _clock.GetCurrentInstant());
-            await _accounts.UpdateAsync(account, ct).ConfigureAwait(false);
-            await _unitOfWork.CommitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await _accounts.UpdateAsync(account, ct).ConfigureAwait(false);
+                await _unitOfWork.CommitAsync(ct).ConfigureAwait(false);
+            }
+            catch
+            {
+                _unitOfWork.Discard(); // as every other operation: a failed save leaves nothing pending
+                throw;
+            }
             if (result is LedgerEntry entry)
             {
                 LoyaltyMetrics.Committed(programme.Id, entry);

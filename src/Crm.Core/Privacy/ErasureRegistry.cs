@@ -28,7 +28,9 @@ public interface IErasureRegistry
     /// Registers, in the scope's unit of work, the removal of the tombstone of an id, so that the customer can be
     /// re-created deliberately: from then on this registry (this scope) treats the id as not erased, so a registration
     /// or import in the same scope goes through, and both are committed together. Other scopes see the id as erased
-    /// until the unit of work commits.
+    /// until the unit of work commits. A registration or import that fails discards the unit of work and with it the
+    /// release (the id counts as erased again): release it again before retrying. A host that discards the unit of
+    /// work itself should continue in a new scope.
     /// </summary>
     /// <inheritdoc cref="IsErasedAsync"/>
     /// <returns>True when a tombstone was found and its removal registered; false when the id was not erased.</returns>
@@ -85,6 +87,9 @@ public sealed class ErasureRegistry : IErasureRegistry
         _released.Add(key);
         return true;
     }
+
+    /// <summary>Forgets the releases of this scope, after the unit of work that held them was discarded.</summary>
+    internal void ForgetReleases() => _released.Clear();
 
     internal ErasedExternalIdKey Key(string sourceSystem, string externalId) =>
         _options.HashExternalId(

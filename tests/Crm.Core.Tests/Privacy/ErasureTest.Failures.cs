@@ -39,6 +39,7 @@ public partial class ErasureTest
 
         await Assert.ThrowsAsync<DuplicateAggregateException>(() =>
             scope.ServiceProvider.GetRequiredService<CustomerRegistrationService>().ImportAsync("billing", PrivacyTestHost.Ann.BillingId, duplicate));
+        Assert.True(await scope.ServiceProvider.GetRequiredService<IErasureRegistry>().IsErasedAsync("billing", PrivacyTestHost.Ann.BillingId));
         await scope.ServiceProvider.GetRequiredService<IUnitOfWork>().CommitAsync(); // the batch's next record
 
         await using var check = host.Services.CreateAsyncScope();
