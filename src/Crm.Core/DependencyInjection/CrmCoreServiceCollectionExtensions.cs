@@ -55,7 +55,13 @@ public static class CrmCoreServiceCollectionExtensions
         services.TryAddScoped<Customers.CustomerRegistrationService>();
         services.TryAddScoped<Duplicates.DuplicateFinder>();
         services.TryAddScoped<Duplicates.CustomerMergeService>();
-        services.TryAddTransient<Loyalty.LoyaltyService>(); // stateless over the scope's unit of work; see its remarks
+        // Stateless over the scope's unit of work (see its remarks). Built by hand so that it can reach the customer
+        // repository only when it opens an account (a merged customer gets none), without resolving it per request.
+        services.TryAddTransient(static sp => new Loyalty.LoyaltyService(
+            sp.GetRequiredService<IRepository<Loyalty.LoyaltyAccount, Loyalty.LoyaltyAccountId>>(), sp.GetRequiredService<IUnitOfWork>(), sp.GetRequiredService<IClock>())
+        {
+            Services = sp,
+        });
         services.TryAddTransient<Purchases.PurchaseRecorder>(); // likewise
         services.TryAddSingleton(Segmentation.ProfileFieldRegistry.Default);
         services.TryAddScoped<Segmentation.SegmentService>();

@@ -24,12 +24,12 @@ namespace Crm.Core.Loyalty;
 /// cache it (one cache entry less per request).
 /// </para>
 /// <para>
-/// Keyed by customer id as given: it does not follow merges (that would cost every request a customer read). A merged
-/// customer's drained account refuses changes with <see cref="LoyaltyAccountMergedException"/> (a repeat of an
-/// operation recorded before the merge still answers "already applied"); for a merged customer who had no account, an
-/// operation would open one under the merged id, so resolve the survivor first
-/// (<see cref="Duplicates.CustomerMergeService.ResolveAsync"/>) — or record purchases with
-/// <see cref="Purchases.PurchaseRecorder"/>, which follows merges.
+/// Keyed by customer id as given: it does not follow merges. An operation for a customer merged into another throws
+/// <see cref="LoyaltyAccountMergedException"/> naming the survivor's account — on the merged customer's drained account,
+/// and, when the service comes from dependency injection, also instead of opening an account for a merged customer who
+/// had none (the customer is read only then). A repeat of an operation recorded before the merge still answers
+/// "already applied". Resolve the survivor first (<see cref="Duplicates.CustomerMergeService.ResolveAsync"/>), or
+/// record purchases with <see cref="Purchases.PurchaseRecorder"/>, which follows merges.
 /// </para>
 /// </remarks>
 public sealed class LoyaltyService
@@ -37,6 +37,13 @@ public sealed class LoyaltyService
     private readonly IRepository<LoyaltyAccount, LoyaltyAccountId> _accounts;
     private readonly IUnitOfWork _unitOfWork;
     private readonly IClock _clock;
+
+    /// <summary>
+    /// The scope's services when the service came from dependency injection: the customer repository is read from them
+    /// only when an account is about to be opened (to refuse one for a merged customer), so a request on an existing
+    /// account resolves nothing more. Null when constructed by hand: then no customer is read.
+    /// </summary>
+    internal IServiceProvider? Services { get; init; }
 
     /// <summary>Creates the service over a store.</summary>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
@@ -201,7 +208,7 @@ public sealed class LoyaltyService
         where TResult : LedgerEntry
     {
         var stored = await _accounts.GetByIdAsync(id, ct).ConfigureAwait(false);
-        var account = stored ?? LoyaltyAccount.Open(id, programme, _clock.GetCurrentInstant());
+        var account = stored ?? await OpenAsync(programme, id, ct).ConfigureAwait(false);
         var result = operation.Apply(account, _clock.GetCurrentInstant());
         if (!result.AlreadyApplied)
         {
@@ -214,7 +221,18 @@ public sealed class LoyaltyService
     private async Task<(LoyaltyAccount Account, bool IsNew)> LoadOrOpenAsync(LoyaltyProgramme programme, LoyaltyAccountId id, CancellationToken ct)
     {
         var account = await _accounts.GetByIdAsync(id, ct).ConfigureAwait(false);
-        return account is null ? (LoyaltyAccount.Open(id, programme, _clock.GetCurrentInstant()), true) : (account, false);
+        return account is null ? (await OpenAsync(programme, id, ct).ConfigureAwait(false), true) : (account, false);
+    }
+
+    /// <summary>A new account; refused for a customer merged into another, whose operations belong to the survivor.</summary>
+    private async ValueTask<LoyaltyAccount> OpenAsync(LoyaltyProgramme programme, LoyaltyAccountId id, CancellationToken ct)
+    {
+        if (Services?.GetService(typeof(IReadRepository<Customer, CustomerId>)) is IReadRepository<Customer, CustomerId> customers
+            && await customers.GetByIdAsync(id.CustomerId, ct).ConfigureAwait(false) is { MergedInto: { } survivor })
+        {
+            throw new LoyaltyAccountMergedException(id, new LoyaltyAccountId(id.ProgrammeId, survivor));
+        }
+        return LoyaltyAccount.Open(id, programme, _clock.GetCurrentInstant());
     }
 
     private async Task SaveAsync(LoyaltyAccount account, bool isNew, CancellationToken ct)

@@ -117,6 +117,24 @@ public sealed partial class PurchaseRecorderTest
         Assert.IsType<MergedOutEntry>((await host.AccountAsync(Bob))!.Entries[^1]);
     }
 
+    [Fact]
+    public async Task A_merged_customer_without_an_account_gets_none_opened_by_the_loyalty_service()
+    {
+        await using var host = await Host.StartAsync();
+        await host.RecordAsync(Buy("T-ANN", Ann, 10m));
+        await host.InScopeAsync(sp => sp.GetRequiredService<CustomerMergeService>().MergeAsync(Ann, Bob));
+
+        var refused = await Assert.ThrowsAsync<LoyaltyAccountMergedException>(() =>
+            host.InScopeAsync(sp => sp.GetRequiredService<LoyaltyService>().AdjustAsync(Programme, Bob, 50, "goodwill", "staff-1", "A1")));
+        var transfer = await Assert.ThrowsAsync<LoyaltyAccountMergedException>(() =>
+            host.InScopeAsync(sp => sp.GetRequiredService<LoyaltyService>().TransferAsync(Programme, Ann, Bob, 5, "gift-1")));
+
+        Assert.Equal(new LoyaltyAccountId(Programme.Id, Ann), refused.SurvivorAccountId);
+        Assert.Equal(new LoyaltyAccountId(Programme.Id, Bob), transfer.AccountId);
+        Assert.Null(await host.AccountAsync(Bob));
+        Assert.Equal(10, (await host.AccountAsync(Ann))!.BalanceAt(T0).Available);
+    }
+
     [Property(MaxTest = 40)]
     public Property Returns_take_back_the_same_points_whether_the_customer_was_merged_before_they_arrived_or_not() =>
         Prop.ForAll(MergePlan().ToArbitrary(), plan =>
