@@ -66,13 +66,13 @@ public static class CustomerSummarizer
                 perCustomer.Add(t.CustomerId, daysBought);
             }
             var (bought, refunded) = daysBought.GetValueOrDefault(t.Date);
-            daysBought[t.Date] = t.Amount >= 0m ? (Add(bought, t.Amount, t.CustomerId), refunded) : (bought, -Add(-refunded, -t.Amount, t.CustomerId));
+            daysBought[t.Date] = t.Amount >= 0m ? (Add(bought, t.Amount, t.CustomerId), refunded) : (bought, Add(refunded, -t.Amount, t.CustomerId));
         }
 
         var result = new List<CalibrationHoldoutSummary>(perCustomer.Count);
         foreach (var (customer, allDays) in perCustomer.OrderBy(p => p.Key.Value, StringComparer.Ordinal))
         {
-            var daysBought = allDays.Select(d => (Day: d.Key, Amount: d.Value.Bought + d.Value.Refunded)).Where(d => d.Amount >= 0m).ToList();
+            var daysBought = allDays.Select(d => (Day: d.Key, Amount: d.Value.Bought - d.Value.Refunded)).Where(d => d.Amount >= 0m).ToList();
             if (daysBought.Count == 0)
             {
                 continue; // only returns: never a purchase
@@ -144,7 +144,7 @@ public static class CustomerSummarizer
     // Sums of non-negative daily amounts, refused (naming the argument) rather than overflowing.
     private static decimal Add(decimal total, decimal amount, CustomerId customer)
     {
-        Preconditions.CheckArgument(total <= decimal.MaxValue - amount, "transactions", $"The amounts of customer '{customer}' add up beyond decimal's range.");
+        Preconditions.CheckArgument(!Saturating.Overflows(total, amount), "transactions", $"The amounts of customer '{customer}' add up beyond decimal's range.");
         return total + amount;
     }
 }

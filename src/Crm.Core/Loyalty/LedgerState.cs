@@ -705,18 +705,15 @@ internal sealed class LedgerState
         for (var i = 0; i < _count; i++)
         {
             held += _entries.Items[i].Remaining;
-        }
-        if (held != _held)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"the held counter {_held} differs from the lots' {held}\n");
-        }
-        for (var i = 0; i < _count; i++)
-        {
             var (entry, hash) = (_entries.Items[i].Entry, _entries.Items[i].KeyHash);
             if (hash != KeyHash(entry.IdempotencyKey) || entry.Sequence != i + 1 || (i == _count - 1 && entry.At != _lastAt))
             {
                 text.Append(CultureInfo.InvariantCulture, $"entry {i} is out of place or has a stale key hash\n");
             }
+        }
+        if (held != _held)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"the held counter {_held} differs from the lots' {held}\n");
         }
         return text.ToString();
     }

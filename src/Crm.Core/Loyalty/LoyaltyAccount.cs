@@ -137,10 +137,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="within"/> is negative.</exception>
     public IReadOnlyList<ExpiringPoints> ExpiringWithin(Instant asOf, Duration within)
     {
-        if (within < Duration.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(within), within, "The reminder window must not be negative.");
-        }
+        Preconditions.CheckInRange(within >= Duration.Zero, nameof(within), within, "The reminder window must not be negative.");
         var until = TimeEdges.Plus(asOf, within); // Duration.MaxValue asks for everything that expires at all
         var result = new List<ExpiringPoints>();
         for (var i = 0; i < _state.SlotCount; i++)
@@ -202,11 +199,7 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         {
             throw new ArgumentOutOfRangeException(nameof(purchase), $"The purchase of {purchase.Total} would earn more points than a ledger can count (a long). Check the amount and the rules' rates.");
         }
-        CheckFits(entry.Credited, nameof(purchase), earned: true, purchase.Total.Amount);
-        SyncOverride(programme, at);
-        Writable().Apply(entry);
-        CheckUpgrade(programme, at);
-        return new(entry, false);
+        return Book(programme, entry, at, nameof(purchase), purchase.Total.Amount);
     }
 
     /// <summary>Awards the points event rules give for <paramref name="loyaltyEvent"/>. Idempotent by the event's key.</summary>
@@ -236,7 +229,16 @@ public sealed partial class LoyaltyAccount : AggregateRoot<LoyaltyAccountId>, IR
         {
             throw new ArgumentOutOfRangeException(nameof(loyaltyEvent), "The event rules would award more points than a ledger can count (a long). Check the rules' points.");
         }
-        CheckFits(entry.Credited, nameof(loyaltyEvent), earned: true);
+        return Book(programme, entry, at, nameof(loyaltyEvent), 0m);
+    }
+
+    /// <summary>
+    /// Records an earning built without changing anything: refused if it would not fit, then an override that ran out
+    /// ends (the rules already saw the earned tier, see <see cref="TierAt"/>), the lot is added and the tier may rise.
+    /// </summary>
+    private LedgerResult<EarnEntry> Book(LoyaltyProgramme programme, EarnEntry entry, Instant at, string paramName, decimal purchaseAmount)
+    {
+        CheckFits(entry.Credited, paramName, earned: true, purchaseAmount);
         SyncOverride(programme, at);
         Writable().Apply(entry);
         CheckUpgrade(programme, at);

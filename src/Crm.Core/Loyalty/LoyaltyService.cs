@@ -1,6 +1,7 @@
 using Crm.Core.Customers;
 using Crm.Core.Purchases;
 using Crm.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using NodaTime;
 
 namespace Crm.Core.Loyalty;
@@ -227,7 +228,7 @@ public sealed class LoyaltyService
     /// <summary>A new account; refused for a customer merged into another, whose operations belong to the survivor.</summary>
     private async ValueTask<LoyaltyAccount> OpenAsync(LoyaltyProgramme programme, LoyaltyAccountId id, CancellationToken ct)
     {
-        if (Services?.GetService(typeof(IReadRepository<Customer, CustomerId>)) is IReadRepository<Customer, CustomerId> customers
+        if (Services?.GetService<IReadRepository<Customer, CustomerId>>() is { } customers
             && await customers.GetByIdAsync(id.CustomerId, ct).ConfigureAwait(false) is { MergedInto: { } survivor })
         {
             throw new LoyaltyAccountMergedException(id, new LoyaltyAccountId(id.ProgrammeId, survivor));

@@ -5,7 +5,9 @@ internal static class Saturating
 {
     /// <summary><paramref name="a"/> + <paramref name="b"/>, clamped to [<see cref="decimal.MinValue"/>, <see cref="decimal.MaxValue"/>].</summary>
     public static decimal Add(decimal a, decimal b) =>
-        b >= 0m
-            ? (a > decimal.MaxValue - b ? decimal.MaxValue : a + b)
-            : (a < decimal.MinValue - b ? decimal.MinValue : a + b);
+        !Overflows(a, b) ? a + b : b >= 0m ? decimal.MaxValue : decimal.MinValue;
+
+    /// <summary>Whether <paramref name="a"/> + <paramref name="b"/> lies beyond <see cref="decimal"/>'s range (where the sum would throw).</summary>
+    public static bool Overflows(decimal a, decimal b) =>
+        b >= 0m ? a > decimal.MaxValue - b : a < decimal.MinValue - b;
 }

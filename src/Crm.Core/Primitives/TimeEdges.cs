@@ -23,8 +23,8 @@ internal static class TimeEdges
 
     /// <summary>
     /// The start of the first day of the month <paramref name="monthsAhead"/> months after (<paramref name="year"/>,
-    /// <paramref name="month"/>) in <paramref name="zone"/>, or <see cref="Instant.MaxValue"/> when that lies beyond
-    /// the calendar's last year.
+    /// <paramref name="month"/>) in <paramref name="zone"/>, or <see cref="Instant.MaxValue"/> (<see cref="Instant.MinValue"/>)
+    /// when that lies beyond the calendar's last (before its first) year.
     /// </summary>
     public static Instant StartOfMonth(DateTimeZone zone, int year, int month, int monthsAhead)
     {
@@ -39,6 +39,10 @@ internal static class TimeEdges
         if (targetYear > LastYear)
         {
             return Instant.MaxValue;
+        }
+        if (targetYear < FirstYear)
+        {
+            return Instant.MinValue;
         }
         return StartOfDay(zone, new LocalDate((int)targetYear, (int)monthIndex + 1, 1));
     }

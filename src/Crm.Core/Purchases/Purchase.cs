@@ -120,7 +120,7 @@ public sealed class Purchase : AggregateRoot<TransactionId>
             Preconditions.CheckArgument(line.Amount.Currency == currency, nameof(lines),
                 $"All lines of one purchase must be in one currency; found {currency} and {line.Amount.Currency}.");
             var amount = line.Amount.Amount;
-            Preconditions.CheckArgument(amount >= 0m ? total <= decimal.MaxValue - amount : total >= decimal.MinValue - amount, nameof(lines),
+            Preconditions.CheckArgument(!Saturating.Overflows(total, amount), nameof(lines),
                 "The lines add up to more than a purchase total can hold.");
             total += amount;
         }

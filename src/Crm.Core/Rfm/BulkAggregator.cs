@@ -291,15 +291,8 @@ internal sealed class PartitionedRun
             }
             return;
         }
-        try
-        {
-            Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = _workers }, body);
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            // Callers see the same exception (e.g. a non-ISO date) whatever the number of threads.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
-        }
+        // Callers see the same exception (e.g. a non-ISO date) whatever the number of threads.
+        Parallelism.For(count, body, _workers);
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -154,10 +154,7 @@ public sealed class RfmResult<TCustomer> : IReadOnlyList<RfmCustomer<TCustomer>>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="percent"/> is outside (0, 100].</exception>
     public IReadOnlyList<RfmCustomer<TCustomer>> Top(decimal percent)
     {
-        if (percent <= 0 || percent > 100)
-        {
-            throw new ArgumentOutOfRangeException(nameof(percent), percent, "The percentage must be greater than 0 and at most 100.");
-        }
+        Preconditions.CheckInRange(percent > 0 && percent <= 100, nameof(percent), percent, "The percentage must be greater than 0 and at most 100.");
         var take = (int)Math.Ceiling(percent * Count / 100m);
         var order = Enumerable.Range(0, Count).ToArray();
         var comparer = Comparer<TCustomer>.Default;
